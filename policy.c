@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * igloo_kmods pure logic: names, lists, decisions and the ELF name reader.
+ *
+ * Every function here works on its arguments alone. Inputs come from
+ * untrusted user space (paths, sysfs writes, module images), so every
+ * length and offset is checked before use.
+ */
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#endif
+
+#include "policy.h"
+
+/* Module names that are always allowed: penguin's driver and this module. */
+static const char *const kmods_builtin_names[] = { "igloo", "igloo_kmods" };
+
+/* Suffixes a module file name may carry; the longest first. */
+static const char *const kmods_module_suffixes[] = {
+	".ko.zst", ".ko.xz", ".ko.gz", ".ko",
+};
+
+static bool kmods_name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/**
+ * kmods_name_valid() - check that a string can be a module name
+ * @name: NUL-terminated candidate
+ *
+ * A module name is 1 to MODULE_NAME_LEN - 1 characters from [A-Za-z0-9_-].
+ *
+ * Context: Any context.
+ * Return: true if @name is a valid module name.
+ */
+bool kmods_name_valid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++) {
+		if (i >= MODULE_NAME_LEN - 1 || !kmods_name_char_ok(name[i]))
+			return false;
+	}
+	return i > 0;
+}
+
+static char kmods_fold(char c)
+{
+	return c == '-' ? '_' : c;
+}
+
+/**
+ * kmods_name_eq() - compare module names as modprobe does
+ * @a: first name
+ * @b: second name
+ *
+ * '-' and '_' compare equal; everything else compares exactly.
+ *
+ * Context: Any context.
+ * Return: true if the names are the same module.
+ */
+bool kmods_name_eq(const char *a, const char *b)
+{
+	while (*a && kmods_fold(*a) == kmods_fold(*b)) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static size_t kmods_module_suffix_len(const char *s, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(kmods_module_suffixes); i++) {
+		n = strlen(kmods_module_suffixes[i]);
+		if (len > n && !memcmp(s + len - n, kmods_module_suffixes[i], n))
+			return n;
+	}
+	return 0;
+}
+
+/**
+ * kmods_path_is_module() - does a path name a module file?
+ * @path: NUL-terminated path
+ *
+ * Context: Any context.
+ * Return: true if @path ends in .ko, .ko.gz, .ko.xz or .ko.zst after at
+ * least one other character.
+ */
+bool kmods_path_is_module(const char *path)
+{
+	return kmods_module_suffix_len(path, strlen(path)) != 0;
+}
+
+/**
+ * kmods_name_from_path() - derive a module name from a file path
+ * @path: NUL-terminated path, e.g. "/lib/modules/foo.ko.xz"
+ * @name: buffer for the name
+ * @size: size of @name
+ *
+ * Drops the directories and one module suffix (.ko, .ko.gz, .ko.xz,
+ * .ko.zst). A file name without a suffix is used as it is.
+ *
+ * Context: Any context.
+ * Return: 0 on success, -EINVAL if the result is empty or not a valid
+ * module name, -ENAMETOOLONG if it does not fit in @size.
+ */
+int kmods_name_from_path(const char *path, char *name, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	len -= kmods_module_suffix_len(base, len);
+	if (len >= size || len >= MODULE_NAME_LEN)
+		return -ENAMETOOLONG;
+	memcpy(name, base, len);
+	name[len] = '\0';
+	return kmods_name_valid(name) ? 0 : -EINVAL;
+}
+
+/**
+ * kmods_cmdline_module() - find the module file in a command line
+ * @args: NUL-separated arguments, as in /proc/PID/cmdline
+ * @len: bytes in @args
+ *
+ * This is what penguin's host plugin records for init_module: the last
+ * argument that names a module file. An unterminated last argument is
+ * ignored.
+ *
+ * Context: Any context.
+ * Return: the last argument for which kmods_path_is_module() holds, or
+ * NULL.
+ */
+const char *kmods_cmdline_module(const char *args, size_t len)
+{
+	const char *found = NULL;
+	const char *end;
+	size_t pos = 0;
+
+	while (pos < len) {
+		end = memchr(args + pos, '\0', len - pos);
+		if (!end)
+			break;
+		if (kmods_path_is_module(args + pos))
+			found = args + pos;
+		pos = end - args + 1;
+	}
+	return found;
+}
+
+static bool kmods_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/**
+ * kmods_list_parse() - parse a comma-separated list of module names
+ * @text: NUL-terminated text, e.g. "wireguard, nf_conntrack\n"
+ * @list: where the result goes; written only on success
+ *
+ * White space around names is ignored, and so are empty entries (a
+ * trailing comma, or an empty string for an empty list). A name given
+ * twice (with '-' and '_' equal) is kept once.
+ *
+ * Context: Any context. Uses about 4 KiB of @list, none of the stack.
+ * Return: 0 on success; -EINVAL for a character outside [A-Za-z0-9_-]
+ * (a path or a .ko suffix included), a name of MODULE_NAME_LEN or more
+ * characters, or more than KMODS_LIST_MAX names. On error @list is left
+ * as it was.
+ */
+int kmods_list_parse(const char *text, struct kmods_list *list)
+{
+	const char *p = text, *start;
+	unsigned int count = 0, i;
+	size_t len;
+	bool dup;
+
+	/* First pass: validate everything without writing. */
+	for (;;) {
+		while (kmods_is_space(*p))
+			p++;
+		start = p;
+		while (*p && *p != ',' && !kmods_is_space(*p)) {
+			if (!kmods_name_char_ok(*p))
+				return -EINVAL;
+			p++;
+		}
+		len = p - start;
+		while (kmods_is_space(*p))
+			p++;
+		if (*p && *p != ',')
+			return -EINVAL;	/* white space inside a name */
+		if (len >= MODULE_NAME_LEN)
+			return -EINVAL;
+		if (len && ++count > KMODS_LIST_MAX)
+			return -EINVAL;
+		if (!*p++)
+			break;
+	}
+
+	/* Second pass: copy, dropping duplicates. */
+	count = 0;
+	p = text;
+	for (;;) {
+		while (kmods_is_space(*p))
+			p++;
+		start = p;
+		while (*p && *p != ',' && !kmods_is_space(*p))
+			p++;
+		len = p - start;
+		if (len) {
+			memcpy(list->names[count], start, len);
+			list->names[count][len] = '\0';
+			dup = false;
+			for (i = 0; i < count && !dup; i++)
+				dup = kmods_name_eq(list->names[i],
+						    list->names[count]);
+			if (!dup)
+				count++;
+		}
+		while (kmods_is_space(*p))
+			p++;
+		if (!*p++)
+			break;
+	}
+	list->count = count;
+	return 0;
+}
+
+/**
+ * kmods_list_format() - print a list in the syntax kmods_list_parse() takes
+ * @list: the list
+ * @buf: output buffer
+ * @size: size of @buf
+ *
+ * Context: Any context.
+ * Return: the length written, without the terminating NUL, or -ENOSPC if
+ * @size is too small (then @buf holds an empty string, if @size > 0).
+ */
+int kmods_list_format(const struct kmods_list *list, char *buf, size_t size)
+{
+	size_t pos = 0, len;
+	unsigned int i;
+
+	if (!size)
+		return -ENOSPC;
+	for (i = 0; i < list->count; i++) {
+		len = strlen(list->names[i]);
+		if (pos + len + (i ? 1 : 0) >= size) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
+		if (i)
+			buf[pos++] = ',';
+		memcpy(buf + pos, list->names[i], len);
+		pos += len;
+	}
+	buf[pos] = '\0';
+	return pos;
+}
+
+/**
+ * kmods_list_contains() - is a module on a list?
+ * @list: the list, or NULL for an empty one
+ * @name: module name
+ *
+ * Context: Any context.
+ * Return: true if @name is on @list, with '-' and '_' equal.
+ */
+bool kmods_list_contains(const struct kmods_list *list, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; list && i < list->count; i++) {
+		if (kmods_name_eq(list->names[i], name))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * kmods_policy_decide() - apply the policy to a module name
+ * @name: the module's name, or NULL or "" when none could be read
+ * @allow: the allowlist, or NULL
+ * @deny: the denylist, or NULL
+ *
+ * In order: no valid name blocks; igloo and igloo_kmods are always allowed;
+ * the denylist blocks; the allowlist allows; anything else is blocked.
+ *
+ * Context: Any context.
+ * Return: the rule that decided; kmods_rule_allows() tells its verdict.
+ */
+enum kmods_rule kmods_policy_decide(const char *name,
+				    const struct kmods_list *allow,
+				    const struct kmods_list *deny)
+{
+	size_t i;
+
+	if (!name || !kmods_name_valid(name))
+		return KMODS_RULE_NO_NAME;
+	for (i = 0; i < ARRAY_SIZE(kmods_builtin_names); i++) {
+		if (kmods_name_eq(name, kmods_builtin_names[i]))
+			return KMODS_RULE_BUILTIN;
+	}
+	if (kmods_list_contains(deny, name))
+		return KMODS_RULE_DENYLIST;
+	if (kmods_list_contains(allow, name))
+		return KMODS_RULE_ALLOWLIST;
+	return KMODS_RULE_DEFAULT;
+}
+
+/**
+ * kmods_rule_allows() - the verdict of a rule
+ * @rule: a rule returned by kmods_policy_decide()
+ *
+ * Context: Any context.
+ * Return: true if @rule lets the module load.
+ */
+bool kmods_rule_allows(enum kmods_rule rule)
+{
+	return rule == KMODS_RULE_BUILTIN || rule == KMODS_RULE_ALLOWLIST;
+}
+
+/* ELF reading. Offsets are those of the ELF specification. */
+
+#define KMODS_EI_NIDENT		16
+#define KMODS_ELFCLASS32	1
+#define KMODS_ELFCLASS64	2
+#define KMODS_ELFDATA2LSB	1
+#define KMODS_ELFDATA2MSB	2
+#define KMODS_SHT_NOBITS	8
+#define KMODS_SHN_LORESERVE	0xff00
+
+/* Longest .modinfo entry worth reading whole: "name=" plus a name. */
+#define KMODS_MODINFO_CHUNK	(sizeof("name=") + MODULE_NAME_LEN)
+
+static u64 kmods_min_u64(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+struct kmods_elf {
+	const struct kmods_image *img;
+	bool is64;
+	bool msb;
+};
+
+struct kmods_section {
+	u64 offset;
+	u64 size;
+	u32 type;
+};
+
+static u64 kmods_elf_get(const struct kmods_elf *elf, const u8 *p,
+			 unsigned int width)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < width; i++) {
+		unsigned int shift = elf->msb ? 8 * (width - 1 - i) : 8 * i;
+
+		v |= (u64)p[i] << shift;
+	}
+	return v;
+}
+
+static int kmods_elf_read(const struct kmods_elf *elf, u64 off, void *buf,
+			  size_t len)
+{
+	if (off > elf->img->size || len > elf->img->size - off)
+		return -ENOEXEC;
+	return elf->img->read(elf->img->ctx, off, buf, len);
+}
+
+static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
+			     unsigned int shentsize, unsigned int index,
+			     u32 *name, struct kmods_section *sec)
+{
+	u8 sh[64];
+	size_t len = elf->is64 ? 64 : 40;
+	int err;
+
+	err = kmods_elf_read(elf, shoff + (u64)index * shentsize, sh, len);
+	if (err)
+		return err;
+	*name = kmods_elf_get(elf, sh, 4);
+	sec->type = kmods_elf_get(elf, sh + 4, 4);
+	if (elf->is64) {
+		sec->offset = kmods_elf_get(elf, sh + 0x18, 8);
+		sec->size = kmods_elf_get(elf, sh + 0x20, 8);
+	} else {
+		sec->offset = kmods_elf_get(elf, sh + 0x10, 4);
+		sec->size = kmods_elf_get(elf, sh + 0x14, 4);
+	}
+	if (sec->type == KMODS_SHT_NOBITS)
+		sec->size = 0;
+	if (sec->offset > elf->img->size ||
+	    sec->size > elf->img->size - sec->offset)
+		return -ENOEXEC;
+	return 0;
+}
+
+/* Does the section name at @off in the string table equal @want? */
+static int kmods_elf_name_is(const struct kmods_elf *elf,
+			     const struct kmods_section *strtab, u32 off,
+			     const char *want)
+{
+	char buf[32];
+	size_t need = strlen(want) + 1;
+	int err;
+
+	if (need > sizeof(buf) || off >= strtab->size ||
+	    need > strtab->size - off)
+		return 0;
+	err = kmods_elf_read(elf, strtab->offset + off, buf, need);
+	if (err)
+		return err;
+	return !memcmp(buf, want, need);
+}
+
+/*
+ * Find "name=" in .modinfo: a list of NUL-terminated "key=value" strings.
+ * Returns 0 with @name set, -ENOENT if there is none, -EBADMSG if the
+ * first one is overlong or invalid, or a read error.
+ */
+static int kmods_modinfo_name(const struct kmods_elf *elf,
+			      const struct kmods_section *sec,
+			      char *name, size_t size)
+{
+	char buf[KMODS_MODINFO_CHUNK];
+	u64 pos = 0;
+	size_t len, entry;
+	bool is_name;
+	char *nul;
+	int err;
+
+	while (pos < sec->size) {
+		len = kmods_min_u64(sizeof(buf), sec->size - pos);
+		err = kmods_elf_read(elf, sec->offset + pos, buf, len);
+		if (err)
+			return err;
+		is_name = len >= 5 && !memcmp(buf, "name=", 5);
+		nul = memchr(buf, '\0', len);
+		if (is_name) {
+			if (!nul || (size_t)(nul - buf) - 5 >= size)
+				return -EBADMSG;
+			memcpy(name, buf + 5, nul - buf - 5 + 1);
+			return kmods_name_valid(name) ? 0 : -EBADMSG;
+		}
+		/* Skip to the end of this entry, however long it is. */
+		while (!nul) {
+			pos += len;
+			if (pos >= sec->size)
+				return -ENOENT;	/* unterminated */
+			len = kmods_min_u64(sizeof(buf), sec->size - pos);
+			err = kmods_elf_read(elf, sec->offset + pos, buf, len);
+			if (err)
+				return err;
+			nul = memchr(buf, '\0', len);
+		}
+		entry = nul - buf + 1;
+		pos += entry;
+	}
+	return -ENOENT;
+}
+
+/* The name field of struct module, at the start of this_module. */
+static int kmods_this_module_name(const struct kmods_elf *elf,
+				  const struct kmods_section *sec,
+				  char *name, size_t size)
+{
+	/* state (4 bytes, padded) and struct list_head come first. */
+	u64 off = elf->is64 ? 24 : 12;
+	size_t name_len = 64 - (elf->is64 ? 8 : 4);	/* MODULE_NAME_LEN */
+	char buf[64];
+	char *nul;
+	int err;
+
+	if (sec->size < off + name_len)
+		return -EBADMSG;
+	err = kmods_elf_read(elf, sec->offset + off, buf, name_len);
+	if (err)
+		return err;
+	nul = memchr(buf, '\0', name_len);
+	if (!nul || (size_t)(nul - buf) >= size)
+		return -EBADMSG;
+	memcpy(name, buf, nul - buf + 1);
+	return kmods_name_valid(name) ? 0 : -EBADMSG;
+}
+
+/**
+ * kmods_image_name() - read a module's name from its ELF image
+ * @img: the image
+ * @name: buffer for the name
+ * @size: size of @name (KMODS_NAME_LEN is enough)
+ * @src: set to KMODS_NAME_MODINFO or KMODS_NAME_THIS_MODULE on success
+ *
+ * Reads .modinfo "name=" and the name in .gnu.linkonce.this_module, the
+ * one the kernel gives the loaded module. Both must be valid and, when
+ * both exist, equal: a module that names itself twice, differently, is
+ * treated as unnamed. Works on 32- and 64-bit images of either byte order.
+ *
+ * Context: Whatever @img->read needs.
+ * Return: 0 on success; -ENOEXEC if the image is not a well-formed ELF
+ * file (a compressed module, say); -ENOENT if it has no name; -EBADMSG if
+ * a name is present but overlong, invalid or contradicted; or an error
+ * from @img->read.
+ */
+int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
+		     enum kmods_name_source *src)
+{
+	struct kmods_elf elf = { .img = img };
+	struct kmods_section strtab, sec, info = {}, mod = {};
+	unsigned int shentsize, shnum, shstrndx, i;
+	char info_name[KMODS_NAME_LEN], mod_name[KMODS_NAME_LEN];
+	int info_err, mod_err, err;
+	u8 eh[64];
+	u32 sh_name;
+	u64 shoff;
+
+	if (img->size < 52)
+		return -ENOEXEC;
+	err = img->read(img->ctx, 0, eh, 52);
+	if (err)
+		return err;
+	if (memcmp(eh, "\177ELF", 4) || eh[6] != 1)
+		return -ENOEXEC;
+	if (eh[4] != KMODS_ELFCLASS32 && eh[4] != KMODS_ELFCLASS64)
+		return -ENOEXEC;
+	if (eh[5] != KMODS_ELFDATA2LSB && eh[5] != KMODS_ELFDATA2MSB)
+		return -ENOEXEC;
+	elf.is64 = eh[4] == KMODS_ELFCLASS64;
+	elf.msb = eh[5] == KMODS_ELFDATA2MSB;
+	if (elf.is64) {
+		err = kmods_elf_read(&elf, 0, eh, 64);
+		if (err)
+			return err;
+		shoff = kmods_elf_get(&elf, eh + 0x28, 8);
+		shentsize = kmods_elf_get(&elf, eh + 0x3a, 2);
+		shnum = kmods_elf_get(&elf, eh + 0x3c, 2);
+		shstrndx = kmods_elf_get(&elf, eh + 0x3e, 2);
+	} else {
+		shoff = kmods_elf_get(&elf, eh + 0x20, 4);
+		shentsize = kmods_elf_get(&elf, eh + 0x2e, 2);
+		shnum = kmods_elf_get(&elf, eh + 0x30, 2);
+		shstrndx = kmods_elf_get(&elf, eh + 0x32, 2);
+	}
+	if (shentsize < (elf.is64 ? 64 : 40) || !shnum ||
+	    shnum >= KMODS_SHN_LORESERVE || shstrndx >= shnum)
+		return -ENOEXEC;
+	if (shoff > img->size || (u64)shnum * shentsize > img->size - shoff)
+		return -ENOEXEC;
+
+	err = kmods_elf_section(&elf, shoff, shentsize, shstrndx, &sh_name,
+				&strtab);
+	if (err)
+		return err;
+	for (i = 1; i < shnum; i++) {
+		err = kmods_elf_section(&elf, shoff, shentsize, i, &sh_name,
+					&sec);
+		if (err)
+			return err;
+		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo");
+		if (err < 0)
+			return err;
+		if (err && !info.size) {
+			info = sec;
+			continue;
+		}
+		err = kmods_elf_name_is(&elf, &strtab, sh_name,
+					".gnu.linkonce.this_module");
+		if (err < 0)
+			return err;
+		if (err && !mod.size)
+			mod = sec;
+	}
+
+	info_err = info.size ? kmods_modinfo_name(&elf, &info, info_name,
+						   sizeof(info_name)) : -ENOENT;
+	mod_err = mod.size ? kmods_this_module_name(&elf, &mod, mod_name,
+						    sizeof(mod_name)) : -ENOENT;
+	if ((info_err && info_err != -ENOENT) ||
+	    (mod_err && mod_err != -ENOENT))
+		return info_err && info_err != -ENOENT ? info_err : mod_err;
+	if (!info_err && !mod_err && !kmods_name_eq(info_name, mod_name))
+		return -EBADMSG;
+	if (!info_err) {
+		*src = KMODS_NAME_MODINFO;
+		err = strscpy(name, info_name, size);
+	} else if (!mod_err) {
+		*src = KMODS_NAME_THIS_MODULE;
+		err = strscpy(name, mod_name, size);
+	} else {
+		return -ENOENT;
+	}
+	return err < 0 ? -EBADMSG : 0;
+}

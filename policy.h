@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * igloo_kmods pure logic: module names, policy lists, the decision and the
+ * ELF module-name reader. Nothing here hooks, allocates, sleeps or touches
+ * global state, so the same code builds into the module, the KUnit suite
+ * and the user-space fuzzers.
+ */
+#ifndef _IGLOO_KMODS_POLICY_H
+#define _IGLOO_KMODS_POLICY_H
+
+#ifdef __KERNEL__
+#include <linux/module.h>
+#include <linux/types.h>
+#else
+/* User space (tests, fuzzers): the few kernel names this code uses. */
+#include <errno.h>
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+#define MODULE_NAME_LEN (64 - sizeof(unsigned long))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline long strscpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strnlen(src, size);
+
+	if (!size)
+		return -E2BIG;
+	if (len == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, len + 1);
+	return len;
+}
+#endif
+
+#include <uapi/linux/igloo_kmods.h>
+
+/* Most names one policy list holds. */
+#define KMODS_LIST_MAX		64
+
+/**
+ * struct kmods_list - a parsed allowlist or denylist
+ * @count: number of names in use
+ * @names: NUL-terminated names, as written (compare with kmods_name_eq())
+ */
+struct kmods_list {
+	unsigned int count;
+	char names[KMODS_LIST_MAX][MODULE_NAME_LEN];
+};
+
+/**
+ * struct kmods_image - a module image, read piecewise through @read
+ * @read: copy exactly @len bytes at offset @off into @buf;
+ *	return 0 or a negative errno. Called only with in-bounds ranges.
+ * @ctx: passed to @read
+ * @size: image size in bytes
+ */
+struct kmods_image {
+	int (*read)(void *ctx, u64 off, void *buf, size_t len);
+	void *ctx;
+	u64 size;
+};
+
+bool kmods_name_valid(const char *name);
+bool kmods_name_eq(const char *a, const char *b);
+bool kmods_path_is_module(const char *path);
+int kmods_name_from_path(const char *path, char *name, size_t size);
+const char *kmods_cmdline_module(const char *args, size_t len);
+
+int kmods_list_parse(const char *text, struct kmods_list *list);
+int kmods_list_format(const struct kmods_list *list, char *buf, size_t size);
+bool kmods_list_contains(const struct kmods_list *list, const char *name);
+
+enum kmods_rule kmods_policy_decide(const char *name,
+				    const struct kmods_list *allow,
+				    const struct kmods_list *deny);
+bool kmods_rule_allows(enum kmods_rule rule);
+
+int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
+		     enum kmods_name_source *src);
+
+#endif /* _IGLOO_KMODS_POLICY_H */
