@@ -429,24 +429,38 @@ static noinline long kmods_call_original(const struct kmods_call *call)
 /* ---- One load attempt ---- */
 
 /* An allowed load in progress, for the MODULE_STATE_COMING check. */
-struct kmods_inflight {
+struct kmods_loading {
 	struct list_head node;
 	struct task_struct *task;
 	bool vetoed;
 	char kernel_name[MODULE_NAME_LEN];
 };
 
-static LIST_HEAD(kmods_inflight_list);
-static DEFINE_SPINLOCK(kmods_inflight_lock);
+static LIST_HEAD(kmods_loading_list);
+static DEFINE_SPINLOCK(kmods_loading_lock);
 
 /**
  * struct kmods_attempt - what is known of one intercepted call
  * @call: the call
+ * @ts_ns: when it was made (CLOCK_BOOTTIME)
+ * @image_size: init_module length or finit_module file size
+ * @flags: KMODS_F_*
+ * @ret: what the caller gets
+ * @kernel_ret: the kernel's own result, for calls passed to it
+ * @load_flags: finit_module or delete_module flags
+ * @name_src: where @name came from
+ * @decision: what was done
+ * @rule: the rule that decided
+ * @mode: the mode in force
+ * @comm: the caller's command name
+ * @name: the module's name, or empty
+ * @path: the module's file, or empty
+ * @params: the module parameters, maybe truncated
+ * @loading: entry on kmods_loading_list while the kernel loads
  * @rec: scratch for kmods_attempt_emit()
- * @inflight: entry on kmods_inflight_list while the kernel loads
  * @buf: scratch for paths and the command line
  *
- * The remaining fields are those of struct kmods_record, in CPU order.
+ * The fields from @ts_ns to @params become struct kmods_record's.
  */
 struct kmods_attempt {
 	const struct kmods_call *call;
@@ -464,7 +478,7 @@ struct kmods_attempt {
 	char name[KMODS_NAME_LEN];
 	char path[KMODS_PATH_LEN];
 	char params[KMODS_PARAMS_LEN];
-	struct kmods_inflight inflight;
+	struct kmods_loading loading;
 	struct kmods_record rec;
 	char buf[PATH_MAX];
 };
@@ -773,24 +787,24 @@ static long kmods_load(const struct kmods_call *call)
 		atomic64_inc(&kmods_stats.allowed);
 	seq = kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 
-	at->inflight.task = current;
-	spin_lock_irqsave(&kmods_inflight_lock, flags);
-	list_add(&at->inflight.node, &kmods_inflight_list);
-	spin_unlock_irqrestore(&kmods_inflight_lock, flags);
+	at->loading.task = current;
+	spin_lock_irqsave(&kmods_loading_lock, flags);
+	list_add(&at->loading.node, &kmods_loading_list);
+	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
 	ret = kmods_call_original(call);
 
-	spin_lock_irqsave(&kmods_inflight_lock, flags);
-	list_del(&at->inflight.node);
-	spin_unlock_irqrestore(&kmods_inflight_lock, flags);
+	spin_lock_irqsave(&kmods_loading_lock, flags);
+	list_del(&at->loading.node);
+	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
 	at->ret = ret;
 	at->kernel_ret = ret;
-	if (at->inflight.vetoed) {
+	if (at->loading.vetoed) {
 		at->flags |= KMODS_F_VETOED;
 		at->name_src = KMODS_NAME_KERNEL;
-		at->rule = kmods_decide(at->inflight.kernel_name);
-		strscpy(at->name, at->inflight.kernel_name, sizeof(at->name));
+		at->rule = kmods_decide(at->loading.kernel_name);
+		strscpy(at->name, at->loading.kernel_name, sizeof(at->name));
 	}
 	kmods_attempt_emit(at, KMODS_REC_RESULT, seq);
 	kmods_attempt_log(at);
@@ -1096,7 +1110,7 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 			       void *data)
 {
 	struct module *mod = data;
-	struct kmods_inflight *in;
+	struct kmods_loading *in;
 	unsigned long flags;
 
 	if (state == MODULE_STATE_LIVE) {
@@ -1114,15 +1128,15 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 	 * names the module otherwise: the image changed after the check, or
 	 * names itself twice. Refuse it.
 	 */
-	spin_lock_irqsave(&kmods_inflight_lock, flags);
-	list_for_each_entry(in, &kmods_inflight_list, node) {
+	spin_lock_irqsave(&kmods_loading_lock, flags);
+	list_for_each_entry(in, &kmods_loading_list, node) {
 		if (in->task == current) {
 			in->vetoed = true;
 			strscpy(in->kernel_name, mod->name,
 				sizeof(in->kernel_name));
 		}
 	}
-	spin_unlock_irqrestore(&kmods_inflight_lock, flags);
+	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 	atomic64_inc(&kmods_stats.vetoed);
 	pr_err("refused %s when the kernel loaded it\n", mod->name);
 #ifdef KMODS_HAVE_ROBUST_COMING_NOTIFIER

@@ -782,7 +782,8 @@ static int collect_record(struct collect *c)
 	case KMODS_REC_ATTEMPT:
 		c->n_attempts++;
 		collect_log_attempt(c, &ev);
-		if (ev.decision == KMODS_DECISION_ALLOW) {
+		/* Allowed and unprivileged loads get a result record. */
+		if (ev.decision != KMODS_DECISION_BLOCK) {
 			if (collect_pending_add(c, &ev))
 				return COLLECT_EXIT_IOERR;
 		} else {

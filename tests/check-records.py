@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare what a guest run declared against what the host decoded.
+
+Usage: check-records.py LABEL RESULTS OUTDIR
+
+RESULTS is the guest's result channel (KMODS-EXPECT / KMODS-RESULT /
+KMODS-DONE lines, see tests/guest/lib.sh); OUTDIR holds the collector's
+modules.log and modules.jsonl. Every expected record must be the next
+record in modules.jsonl, and modules.log must list exactly the expected
+load attempts, in order. Prints one TAP line per scenario plus one for
+modules.log and one for the run's completion.
+Exit status: 0 if all passed, 1 otherwise.
+"""
+
+import json
+import sys
+
+FIELDS = ("event", "syscall", "compat", "name", "decision", "rule", "ret",
+          "path")
+
+
+def parse_results(path):
+    expects, results, done = [], {}, False
+    order = []
+    with open(path, "rb") as f:
+        for raw in f:
+            line = raw.decode("utf-8", "replace").strip()
+            parts = line.split("|")
+            if parts[0] == "KMODS-EXPECT" and len(parts) == 10:
+                exp = dict(zip(("scenario",) + FIELDS, parts[1:]))
+                expects.append(exp)
+                if exp["scenario"] not in order:
+                    order.append(exp["scenario"])
+            elif parts[0] == "KMODS-RESULT" and len(parts) >= 3:
+                results[parts[1]] = (parts[2], "|".join(parts[3:]))
+                if parts[1] not in order:
+                    order.append(parts[1])
+            elif parts[0] == "KMODS-DONE":
+                done = True
+    return expects, results, order, done
+
+
+def field_of(rec, field):
+    value = rec.get(field)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def mismatch(exp, rec):
+    """Return the first differing field as text, or None on a match."""
+    for field in FIELDS:
+        want = exp[field]
+        if want == "*":
+            continue
+        got = field_of(rec, field)
+        if got != want:
+            return "%s is '%s', expected '%s'" % (field, got, want)
+    if rec.get("decision") != "block" and rec.get("result") != "done":
+        return "load passed to the kernel has no result record"
+    return None
+
+
+def describe(rec):
+    return "%s %s %s %s/%s ret %s" % (
+        rec.get("event"), rec.get("syscall"), rec.get("name"),
+        rec.get("decision"), rec.get("rule"), rec.get("ret"))
+
+
+def main():
+    label, results_path, outdir = sys.argv[1:4]
+    expects, results, order, done = parse_results(results_path)
+    try:
+        with open(outdir + "/modules.jsonl") as f:
+            records = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError) as err:
+        records = []
+        print("# cannot read modules.jsonl: %s" % err)
+
+    problems = {}
+
+    def note(scenario, text):
+        problems.setdefault(scenario, []).append(text)
+
+    i = j = 0
+    while i < len(expects):
+        exp = expects[i]
+        if j < len(records) and mismatch(exp, records[j]) is None:
+            i += 1
+            j += 1
+            continue
+        # An unexpected record in between? Look a few records ahead.
+        ahead = next((k for k in range(j + 1, min(j + 4, len(records)))
+                      if mismatch(exp, records[k]) is None), None)
+        if ahead is not None:
+            for k in range(j, ahead):
+                note(exp["scenario"], "unexpected record: " +
+                     describe(records[k]))
+            j = ahead
+            continue
+        why = mismatch(exp, records[j]) if j < len(records) else "missing"
+        note(exp["scenario"], "record %d (%s %s %s): %s" % (
+            i + 1, exp["event"], exp["syscall"], exp["name"], why))
+        i += 1
+        if j < len(records):
+            j += 1
+    last = expects[-1]["scenario"] if expects else "run"
+    for k in range(j, len(records)):
+        note(last, "unexpected record: " + describe(records[k]))
+
+    failed = 0
+    for scenario in order:
+        status, reason = results.get(scenario, ("fail", "no guest result"))
+        why = []
+        if status != "ok":
+            why.append("guest: " + reason)
+        why += problems.get(scenario, [])
+        if why:
+            failed += 1
+            print("not ok - %s %s" % (label, scenario))
+            for text in why:
+                print("#   %s" % text)
+        else:
+            print("ok - %s %s" % (label, scenario))
+
+    want_log = [e["path"] or e["name"] for e in expects if e["event"] == "load"]
+    try:
+        with open(outdir + "/modules.log") as f:
+            got_log = f.read().splitlines()
+    except OSError:
+        got_log = None
+    if got_log == want_log:
+        print("ok - %s modules.log lists the %d attempts in order" % (
+            label, len(want_log)))
+    else:
+        failed += 1
+        print("not ok - %s modules.log lists the attempts in order" % label)
+        for k, (want, got) in enumerate(zip(want_log, got_log or [])):
+            if want != got:
+                print("#   line %d is '%s', expected '%s'" % (k + 1, got,
+                                                              want))
+                break
+        print("#   %s lines, expected %d" % (
+            "no" if got_log is None else len(got_log), len(want_log)))
+
+    if done:
+        print("ok - %s guest finished every scenario" % label)
+    else:
+        failed += 1
+        print("not ok - %s guest finished every scenario" % label)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side helpers for igloo_kmods scenarios (busybox sh).
+#
+# Results go to $KMODS_RESULTS (the third serial port), one line each, so
+# they never interleave with the kernel's console output:
+#	KMODS-EXPECT|<scenario>|<event>|<syscall>|<compat>|<name>|<decision>|
+#		<rule>|<ret>|<path>
+#			a record the host must find next in modules.jsonl
+#			("*" matches anything)
+#	KMODS-RESULT|<scenario>|ok|		the guest-side checks passed
+#	KMODS-RESULT|<scenario>|fail|<reason>	one failed
+#	KMODS-DONE				the run finished
+
+KMODS_DIR=/kmods
+KMODS_KO=$KMODS_DIR/igloo_kmods.ko
+KMODS_T=$KMODS_DIR/test
+KMODS_PARAMS=/sys/module/igloo_kmods/parameters
+KMODS_RELAY=/sys/kernel/debug/igloo_kmods/records0
+KMODS_RESULTS=${KMODS_RESULTS:-/dev/ttyS2}
+KMODS_RAW=${KMODS_RAW:-/dev/ttyS1}
+
+kmods_scenario=
+kmods_failed=
+
+kmods_out()
+{
+	echo "$*" >> "$KMODS_RESULTS"
+}
+
+# begin NAME: start a scenario
+begin()
+{
+	kmods_scenario=$1
+	kmods_failed=
+	echo "=== scenario $1"
+}
+
+# fail REASON: record a failed check (the scenario goes on)
+fail()
+{
+	echo "FAIL [$kmods_scenario]: $*"
+	[ -n "$kmods_failed" ] || kmods_failed=$*
+}
+
+# end: report the scenario
+end()
+{
+	if [ -n "$kmods_failed" ]; then
+		kmods_out "KMODS-RESULT|$kmods_scenario|fail|$kmods_failed"
+	else
+		kmods_out "KMODS-RESULT|$kmods_scenario|ok|"
+	fi
+}
+
+# expect EVENT SYSCALL COMPAT NAME DECISION RULE RET PATH
+expect()
+{
+	kmods_out "KMODS-EXPECT|$kmods_scenario|$1|$2|$3|$4|$5|$6|$7|$8"
+}
+
+# check DESCRIPTION COMMAND...: fail unless COMMAND succeeds
+check()
+{
+	desc=$1
+	shift
+	"$@" || fail "$desc"
+}
+
+# not COMMAND...: succeed when COMMAND fails (for check)
+not()
+{
+	! "$@"
+}
+
+# run_rc EXPECTED COMMAND...: run COMMAND, fail unless it exits EXPECTED
+run_rc()
+{
+	want=$1
+	shift
+	"$@"
+	rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want"
+}
+
+# call_is "ret=N errno=E" ARGS...: run kmods-call ARGS, compare its line
+call_is()
+{
+	want=$1
+	shift
+	got=$("$KMODS_DIR/kmods-call" "$@" 2>&1)
+	[ "$got" = "$want" ] || fail "kmods-call $*: got '$got', expected '$want'"
+}
+
+call32_is()
+{
+	want=$1
+	shift
+	got=$("$KMODS_DIR/kmods-call32" "$@" 2>&1)
+	[ "$got" = "$want" ] || fail "kmods-call32 $*: got '$got', expected '$want'"
+}
+
+loaded()
+{
+	[ -d "/sys/module/$1" ]
+}
+
+# Number of lines in the kernel log matching a fixed string.
+dmesg_count()
+{
+	dmesg | grep -cF -- "$1"
+}
+
+# The collector in the guest follows the relay file and forwards every
+# record, unchanged, to the host through $KMODS_RAW.
+kmods_follow_start()
+{
+	rm -f /tmp/kmods.stop
+	"$KMODS_DIR/igloo-kmods-collect" -f -q --stop-file /tmp/kmods.stop \
+		--raw "$KMODS_RAW" "$KMODS_RELAY" &
+	kmods_follower=$!
+}
+
+kmods_follow_stop()
+{
+	[ -n "$kmods_follower" ] || return 0
+	touch /tmp/kmods.stop
+	wait "$kmods_follower" || fail "the guest collector exited $?"
+	kmods_follower=
+}
+
+# kmods_load [PARAM=VALUE...]: (re)load igloo_kmods with these parameters
+kmods_load()
+{
+	kmods_unload
+	insmod "$KMODS_KO" "$@" || { fail "insmod igloo_kmods $* failed"; return 1; }
+	kmods_follow_start
+}
+
+kmods_unload()
+{
+	kmods_follow_stop
+	if loaded igloo_kmods; then
+		rmmod igloo_kmods || fail "rmmod igloo_kmods failed"
+	fi
+}
+
+# param NAME: print a parameter's value
+param()
+{
+	cat "$KMODS_PARAMS/$1"
+}
+
+# set_param NAME VALUE: write a parameter; returns the write's status
+set_param()
+{
+	echo "$2" > "$KMODS_PARAMS/$1" 2>/dev/null
+}

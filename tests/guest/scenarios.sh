@@ -1,0 +1,233 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# igloo_kmods integration scenarios, run inside the guest by init.sh.
+# Each scenario checks what the guest can see (exit codes, /sys/module,
+# the kernel log) and declares, with expect, the records the host must
+# decode from the stream, in order. The host compares them one by one.
+
+. /kmods/lib.sh
+
+T=$KMODS_T
+KABI=$(uname -r)
+EXTRA=/lib/modules/$KABI/extra
+
+# --- the host plugin's default: block everything, fake success ---
+begin default_block
+kmods_load
+run_rc 0 insmod $T/ikm_mark.ko
+check "blocked module is in /sys/module" not loaded ikm_mark
+check "blocked module's init ran" test "$(dmesg_count 'ikm_mark: init ran')" = 0
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+check "attempts counter" test "$(param attempts)" = 1
+check "blocked counter" test "$(param blocked)" = 1
+end
+
+# --- rmmod of a module whose load was faked succeeds, once ---
+begin faked_unload
+run_rc 0 rmmod ikm_mark
+expect unload delete_module false ikm_mark block faked 0 ""
+run_rc 1 rmmod ikm_mark
+end
+
+begin allowlist
+kmods_load allowlist=ikm_mark
+run_rc 0 insmod $T/ikm_mark.ko
+check "allowed module is not loaded" loaded ikm_mark
+check "allowed module's init did not run" test "$(dmesg_count 'ikm_mark: init ran')" = 1
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+check "allowed counter" test "$(param allowed)" = 1
+end
+
+begin denylist_wins
+kmods_load allowlist=ikm_mark,ikm_other denylist=ikm_mark
+run_rc 0 insmod $T/ikm_mark.ko
+check "denied module loaded" not loaded ikm_mark
+expect load finit_module false ikm_mark block denylist 0 $T/ikm_mark.ko
+run_rc 0 insmod $T/ikm_other.ko
+check "allowed module not loaded" loaded ikm_other
+expect load finit_module false ikm_other allow allowlist 0 $T/ikm_other.ko
+run_rc 0 rmmod ikm_other
+end
+
+begin igloo_builtin
+kmods_load denylist=ikm_mark
+run_rc 0 insmod $T/igloo.ko
+check "igloo not loaded" loaded igloo
+expect load finit_module false igloo allow builtin 0 $T/igloo.ko
+run_rc 0 rmmod igloo
+end
+
+begin dash_underscore
+kmods_load allowlist=ikm-dash-name
+cp $T/ikm_dash_name.ko /tmp/ikm-dash-name.ko
+run_rc 0 insmod /tmp/ikm-dash-name.ko
+check "dash-named module not loaded" loaded ikm_dash_name
+expect load finit_module false ikm_dash_name allow allowlist 0 /tmp/ikm-dash-name.ko
+run_rc 0 rmmod ikm-dash-name
+check "dash-named module still loaded" not loaded ikm_dash_name
+end
+
+# --- the name is read from the image, not the file name ---
+begin renamed_module
+kmods_load allowlist=ikm_mark denylist=ikm_other
+cp $T/ikm_other.ko /tmp/ikm_mark.ko
+run_rc 0 insmod /tmp/ikm_mark.ko
+check "renamed denied module loaded" not loaded ikm_other
+check "renamed denied module's init ran" test "$(dmesg_count 'ikm_other: init ran')" = 1
+expect load finit_module false ikm_other block denylist 0 /tmp/ikm_mark.ko
+rm -f /tmp/ikm_mark.ko
+end
+
+# --- both system calls, 64-bit and 32-bit, blocked and allowed ---
+begin syscalls
+kmods_load
+call_is "ret=0 errno=0" finit $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+call_is "ret=0 errno=0" init $T/ikm_mark.ko
+expect load init_module false ikm_mark block default 0 $T/ikm_mark.ko
+call32_is "ret=0 errno=0" finit $T/ikm_mark.ko
+expect load finit_module true ikm_mark block default 0 $T/ikm_mark.ko
+call32_is "ret=0 errno=0" init $T/ikm_mark.ko
+expect load init_module true ikm_mark block default 0 $T/ikm_mark.ko
+check "blocked module loaded" not loaded ikm_mark
+set_param allowlist ikm_mark
+for prog in kmods-call kmods-call32; do
+	for sc in finit init; do
+		got=$($KMODS_DIR/$prog $sc $T/ikm_mark.ko "tag=$prog-$sc")
+		[ "$got" = "ret=0 errno=0" ] || fail "$prog $sc: $got"
+		check "$prog $sc: not loaded" loaded ikm_mark
+		check "$prog $sc: parameter" test \
+			"$(dmesg_count "init ran tag=$prog-$sc")" = 1
+		rmmod ikm_mark || fail "rmmod after $prog $sc"
+	done
+done
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+expect load init_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+expect load finit_module true ikm_mark allow allowlist 0 $T/ikm_mark.ko
+expect load init_module true ikm_mark allow allowlist 0 $T/ikm_mark.ko
+end
+
+# --- an allowed load that the kernel refuses: its own error is returned ---
+begin allowed_kernel_error
+kmods_load allowlist=ikm_mark
+insmod $T/ikm_mark.ko
+call_is "ret=-1 errno=17" finit $T/ikm_mark.ko
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+expect load finit_module false ikm_mark allow allowlist -17 $T/ikm_mark.ko
+rmmod ikm_mark
+end
+
+# --- kmod's modprobe, and the kernel's own request_module ---
+begin modprobe
+kmods_load
+run_rc 0 /sbin/modprobe ikm_mark
+check "modprobe'd blocked module loaded" not loaded ikm_mark
+expect load '*' false ikm_mark block default 0 $EXTRA/ikm_mark.ko
+# mount -t ikmfs makes the kernel run modprobe fs-ikmfs: an alias of ikm_mark
+mount -t ikmfs none /mnt 2>/dev/null
+check "request_module's blocked module loaded" not loaded ikm_mark
+expect load '*' false ikm_mark block default 0 $EXTRA/ikm_mark.ko
+set_param allowlist ikm_mark
+mount -t ikmfs none /mnt 2>/dev/null
+check "request_module's allowed module not loaded" loaded ikm_mark
+expect load '*' false ikm_mark allow allowlist 0 $EXTRA/ikm_mark.ko
+/sbin/rmmod ikm_mark || fail "kmod rmmod"
+end
+
+# --- runtime policy changes through sysfs ---
+begin sysfs_runtime
+kmods_load allowlist=a,b
+check "initial allowlist" test "$(param allowlist)" = "a,b"
+check "write allowlist" set_param allowlist " ikm_other , ikm-dash-name,,ikm_other,"
+check "read allowlist" test "$(param allowlist)" = "ikm_other,ikm-dash-name"
+check "write denylist" set_param denylist ikm_other
+run_rc 0 insmod $T/ikm_other.ko
+check "denylisted module loaded" not loaded ikm_other
+expect load finit_module false ikm_other block denylist 0 $T/ikm_other.ko
+check "clear denylist" set_param denylist ""
+check "empty denylist" test "$(param denylist)" = ""
+run_rc 0 insmod $T/ikm_other.ko
+check "allowlisted module not loaded" loaded ikm_other
+expect load finit_module false ikm_other allow allowlist 0 $T/ikm_other.ko
+rmmod ikm_other
+for bad in "a/b" "ikm_mark.ko" "bad name" "x!" \
+	"$(printf 'n%.0s' $(seq 1 56))" \
+	"$(seq -s, 1 65)"; do
+	if set_param allowlist "$bad"; then
+		fail "invalid allowlist '$bad' accepted"
+	fi
+	check "allowlist changed by '$bad'" test "$(param allowlist)" = "ikm_other,ikm-dash-name"
+done
+check "longest valid name" set_param denylist "$(printf 'n%.0s' $(seq 1 55))"
+check "64 entries" set_param denylist "$(seq -s, 1 64)"
+check "bad mode refused" not set_param mode sideways
+check "mode unchanged" test "$(param mode)" = enforce
+check "bad block_errno refused" not set_param block_errno 4096
+check "counters are read-only" not set_param attempts 0
+su_out=$($KMODS_DIR/kmods-call --uid 1000 write $KMODS_PARAMS/allowlist x 2>&1)
+check "non-root wrote the policy ($su_out)" test "$(param allowlist)" = "ikm_other,ikm-dash-name"
+end
+
+begin quiet
+kmods_load quiet=1
+before=$(dmesg_count "igloo_kmods: finit_module")
+insmod $T/ikm_mark.ko
+check "quiet=1 logged an attempt" test "$(dmesg_count "igloo_kmods: finit_module")" = "$before"
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+set_param quiet 0
+insmod $T/ikm_mark.ko
+check "quiet=0 did not log the attempt" test "$(dmesg_count "igloo_kmods: finit_module")" = $((before + 1))
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+end
+
+begin block_errno
+kmods_load block_errno=1
+call_is "ret=-1 errno=1" finit $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default -1 $T/ikm_mark.ko
+# busybox insmod retries with init_module after finit_module fails. Run
+# as a process of its own, its command line names the file; run inside
+# this shell (busybox runs applets in-process) it does not, and like
+# penguin's plugin the record then has no path (modules.log: the name).
+run_rc 1 /bin/busybox insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default -1 $T/ikm_mark.ko
+expect load init_module false ikm_mark block default -1 $T/ikm_mark.ko
+run_rc 1 insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default -1 $T/ikm_mark.ko
+expect load init_module false ikm_mark block default -1 ""
+check "refused module loaded" not loaded ikm_mark
+set_param block_errno 13
+call_is "ret=-1 errno=13" init $T/ikm_mark.ko
+expect load init_module false ikm_mark block default -13 $T/ikm_mark.ko
+end
+
+begin monitor
+kmods_load mode=monitor denylist=ikm_mark
+run_rc 0 insmod $T/ikm_mark.ko
+check "monitored module not loaded" loaded ikm_mark
+expect load finit_module false ikm_mark allow denylist 0 $T/ikm_mark.ko
+rmmod ikm_mark
+end
+
+begin unprivileged
+kmods_load allowlist=ikm_other
+call_is "ret=-1 errno=1" --uid 1000 finit $T/ikm_mark.ko
+expect load finit_module false ikm_mark kernel unprivileged -1 $T/ikm_mark.ko
+call_is "ret=-1 errno=1" --uid 1000 init $T/ikm_other.ko
+expect load init_module false ikm_other kernel unprivileged -1 $T/ikm_other.ko
+check "unprivileged load happened" not loaded ikm_mark
+end
+
+# --- unloading igloo_kmods leaves the kernel as it was ---
+begin unload_clean
+kmods_unload
+check "igloo_kmods still loaded" not loaded igloo_kmods
+check "debugfs directory left" test ! -e /sys/kernel/debug/igloo_kmods
+check "kprobes left" test "$(grep -c _module /sys/kernel/debug/kprobes/list 2>/dev/null)" = 0
+run_rc 0 insmod $T/ikm_mark.ko
+check "plain load failed" loaded ikm_mark
+run_rc 0 rmmod ikm_mark
+end
+
+kmods_out "KMODS-DONE"

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the igloo_kmods test scripts.  Source it from bash:
+#
+#	. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"    (or ../lib.sh)
+#
+# It does not change shell options; callers use `set -euo pipefail`.
+#
+# Variables:
+#	KMODS_REPO	repository root (computed from this file's location)
+#	KMODS_TESTS	$KMODS_REPO/tests
+#	KMODS_BUILD	build output directory ($KMODS_REPO/build unless set)
+#	KMODS_CACHE	download cache ($IGLOO_KMODS_CACHE or ~/.cache/igloo_kmods)
+#	KMODS_FLAVOURS	kernel flavours the tests know about ("6.1 6.12")
+#
+# Functions:
+#	kmods_log MSG...		progress message on stderr
+#	kmods_warn MSG...		warning on stderr
+#	kmods_die MSG...		error on stderr, exit 1
+#	kmods_kernel_info FLAVOUR	sets KFLAVOUR KABI KIMAGE KMODDIR KDIR KROOT
+#	copy_bin_with_libs BIN ROOT [DEST]
+#					copy a binary (to ROOT/DEST, default its
+#					own path) plus the loader and libs ldd
+#					reports, keeping their paths
+#	kmods_build_prog		build tests/prog into $KMODS_BUILD/prog,
+#					sets KMODS_PROG_DIR
+#	kmods_build_test_modules FLAVOUR
+#					build tests/modules for FLAVOUR into
+#					$KMODS_BUILD/modules/<abi>, sets
+#					KMODS_TESTMOD_DIR
+
+KMODS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KMODS_TESTS=$KMODS_REPO/tests
+KMODS_BUILD=${KMODS_BUILD:-$KMODS_REPO/build}
+KMODS_CACHE=${IGLOO_KMODS_CACHE:-$HOME/.cache/igloo_kmods}
+KMODS_FLAVOURS="6.1 6.12"
+
+kmods_log()
+{
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+kmods_warn()
+{
+	printf '%s: warning: %s\n' "${0##*/}" "$*" >&2
+}
+
+kmods_die()
+{
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+# kmods_kernel_info FLAVOUR
+#
+# Looks FLAVOUR ("6.1" or "6.12") up in the list tests/setup.sh writes
+# ($KMODS_CACHE/kernels.list) and sets:
+#	KFLAVOUR	the flavour
+#	KABI		kernel release, e.g. 6.1.0-56-amd64
+#	KIMAGE		vmlinuz of the extracted linux-image package
+#	KMODDIR		its lib/modules/<abi> directory (depmod'ed)
+#	KROOT		root of the extracted package (for depmod -b/modprobe -d)
+#	KDIR		headers build dir, /lib/modules/<abi>/build
+# Runs tests/setup.sh first when the list is missing or stale.
+# shellcheck disable=SC2034 # the variables are for the caller
+kmods_kernel_info()
+{
+	local flavour=$1 list=$KMODS_CACHE/kernels.list tries f abi img mod kdir
+
+	for tries in 1 2; do
+		if [ -r "$list" ]; then
+			while read -r f abi img mod kdir; do
+				[ "$f" = "$flavour" ] || continue
+				if [ -f "$img" ] && [ -d "$mod" ] && \
+				   [ -f "$kdir/Makefile" ]; then
+					KFLAVOUR=$f
+					KABI=$abi
+					KIMAGE=$img
+					KMODDIR=$mod
+					KROOT=${mod%/lib/modules/*}
+					KDIR=$kdir
+					return 0
+				fi
+			done <"$list"
+		fi
+		[ "$tries" = 1 ] || break
+		case " $KMODS_FLAVOURS " in
+		*" $flavour "*) ;;
+		*) kmods_die "unknown kernel flavour '$flavour' (known: $KMODS_FLAVOURS)" ;;
+		esac
+		"$KMODS_TESTS/setup.sh" >&2 || kmods_die "tests/setup.sh failed"
+	done
+	kmods_die "kernel flavour '$flavour' not available after tests/setup.sh"
+}
+
+# copy_bin_with_libs BINARY DESTROOT [DESTPATH]
+#
+# Copies BINARY to DESTROOT/DESTPATH (default: DESTROOT/<path of BINARY>)
+# and every shared library ldd lists, including the program interpreter,
+# to the same absolute path under DESTROOT (symlinks are dereferenced).
+# Static binaries are copied alone.
+copy_bin_with_libs()
+{
+	local bin=$1 root=$2 dest=${3:-} line lib
+
+	[ -f "$bin" ] || bin=$(command -v "$bin" 2>/dev/null) || true
+	[ -n "$bin" ] && [ -f "$bin" ] || kmods_die "copy_bin_with_libs: no such binary: $1"
+	[ -n "$dest" ] || dest=$bin
+	mkdir -p "$root/$(dirname "$dest")"
+	cp -L "$bin" "$root/$dest"
+	chmod 755 "$root/$dest"
+
+	# "not a dynamic executable" (exit 1) means static: nothing more.
+	ldd "$bin" >/dev/null 2>&1 || return 0
+	while read -r line; do
+		lib=
+		case $line in
+		*"=> not found"*)
+			kmods_die "copy_bin_with_libs: $bin: missing library: $line" ;;
+		*"=> /"*)
+			lib=${line#*=> }
+			lib=${lib%% (*} ;;
+		/*)
+			lib=${line%% (*} ;;
+		esac
+		[ -n "$lib" ] || continue
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done < <(ldd "$bin")
+}
+
+# kmods_build_prog: build tests/prog (kmods-call, kmods-call32) into
+# $KMODS_BUILD/prog and set KMODS_PROG_DIR.
+kmods_build_prog()
+{
+	KMODS_PROG_DIR=$KMODS_BUILD/prog
+	mkdir -p "$KMODS_PROG_DIR"
+	make -s -C "$KMODS_TESTS/prog" O="$KMODS_PROG_DIR" >&2 || \
+		kmods_die "building tests/prog failed"
+}
+
+# kmods_build_test_modules FLAVOUR: build tests/modules against FLAVOUR's
+# headers.  Kbuild builds external modules in their source directory, so
+# the sources are copied to $KMODS_BUILD/modules/<abi>/ and built there
+# (the tree itself stays clean and both kernels can be built side by
+# side).  Sets KMODS_TESTMOD_DIR to that directory (the .ko files are in
+# it), plus everything kmods_kernel_info sets.
+kmods_build_test_modules()
+{
+	local flavour=$1 f
+
+	kmods_kernel_info "$flavour"
+	KMODS_TESTMOD_DIR=$KMODS_BUILD/modules/$KABI
+	mkdir -p "$KMODS_TESTMOD_DIR"
+	for f in "$KMODS_TESTS"/modules/*; do
+		[ -f "$f" ] || continue
+		# Copy only when changed, so make's timestamps stay useful.
+		cmp -s "$f" "$KMODS_TESTMOD_DIR/${f##*/}" || cp -p "$f" "$KMODS_TESTMOD_DIR/"
+	done
+	make -s -C "$KMODS_TESTMOD_DIR" KDIR="$KDIR" >&2 || \
+		kmods_die "building tests/modules for $KABI failed"
+}
+
+# kmods_build_module FLAVOUR: build igloo_kmods.ko against FLAVOUR's
+# headers in $KMODS_BUILD/kmods/<abi>/ (a copy of the sources, as for the
+# test modules) and set KMODS_KO to it.
+kmods_build_module()
+{
+	local flavour=$1 dir f
+
+	kmods_kernel_info "$flavour"
+	dir=$KMODS_BUILD/kmods/$KABI
+	mkdir -p "$dir/include/uapi/linux"
+	for f in "$KMODS_REPO"/Kbuild "$KMODS_REPO"/*.[ch] \
+		 "$KMODS_REPO"/include/uapi/linux/*.h; do
+		cmp -s "$f" "$dir/${f#"$KMODS_REPO"/}" || \
+			cp -p "$f" "$dir/${f#"$KMODS_REPO"/}"
+	done
+	make -s -C "$KDIR" M="$dir" modules >&2 || \
+		kmods_die "building igloo_kmods for $KABI failed"
+	KMODS_KO=$dir/igloo_kmods.ko
+}
+
+# kmods_build_collector: build the collector for the host and, static, for
+# the guest; sets KMODS_COLLECT (host) and KMODS_COLLECT_STATIC.
+kmods_build_collector()
+{
+	local dir=$KMODS_BUILD/collector
+
+	mkdir -p "$dir/host" "$dir/static"
+	make -s -C "$KMODS_REPO/collector" >&2 || kmods_die "building the collector failed"
+	cp -p "$KMODS_REPO/collector/igloo-kmods-collect" "$dir/host/"
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+		-I"$KMODS_REPO/include/uapi" \
+		-o "$dir/static/igloo-kmods-collect" \
+		"$KMODS_REPO/collector/igloo-kmods-collect.c" || \
+		kmods_die "building the static collector failed"
+	KMODS_COLLECT=$dir/host/igloo-kmods-collect
+	KMODS_COLLECT_STATIC=$dir/static/igloo-kmods-collect
+}

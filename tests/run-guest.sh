@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/run-guest.sh --kernel FLAVOUR --script GUEST_SCRIPT --out DIR
+#	[--label LABEL] [--append CMDLINE]
+#
+# Builds igloo_kmods, the test modules, the test programs and the static
+# collector for FLAVOUR, boots a guest that runs GUEST_SCRIPT (with
+# tests/guest/lib.sh as /kmods/lib.sh), and checks the outcome on the
+# host: the records that left the guest on its second serial port are
+# decoded by the collector into DIR/out/modules.log and modules.jsonl and
+# compared with what the guest declared on its third serial port
+# (tests/check-records.py). Prints TAP lines; exit 0 if all passed.
+
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+flavour= script= out= label= append=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) flavour=${2:?}; shift 2 ;;
+	--script) script=${2:?}; shift 2 ;;
+	--out) out=${2:?}; shift 2 ;;
+	--label) label=${2:?}; shift 2 ;;
+	--append) append=${2?}; shift 2 ;;
+	*) kmods_die "unknown argument '$1'" ;;
+	esac
+done
+[ -n "$flavour" ] && [ -n "$script" ] && [ -n "$out" ] || \
+	kmods_die "usage: $0 --kernel FLAVOUR --script FILE --out DIR"
+label=${label:-$flavour}
+
+kmods_build_module "$flavour"
+kmods_build_test_modules "$flavour"
+kmods_build_prog
+kmods_build_collector
+
+rm -rf "$out"
+mkdir -p "$out/out"
+T=$KMODS_TESTMOD_DIR
+"$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
+	--out "$out/initrd.gz" --init "$KMODS_TESTS/guest/init.sh" \
+	--add "$KMODS_KO:/kmods/" \
+	--add "$T/ikm_mark.ko:/kmods/test/" \
+	--add "$T/ikm_other.ko:/kmods/test/" \
+	--add "$T/ikm_dash_name.ko:/kmods/test/" \
+	--add "$T/igloo.ko:/kmods/test/" \
+	--add "$T/ikm_mark.ko:/lib/modules/$KABI/extra/" \
+	--add "$KMODS_PROG_DIR/kmods-call:/kmods/" \
+	--add "$KMODS_PROG_DIR/kmods-call32:/kmods/" \
+	--add "$KMODS_COLLECT_STATIC:/kmods/" \
+	--add "$KMODS_TESTS/guest/lib.sh:/kmods/lib.sh" \
+	--add "$script:/kmods/scenarios.sh"
+
+start=$(date +%s.%N)
+boot_rc=0
+"$KMODS_TESTS/qemu/boot.sh" --kernel "$flavour" --initrd "$out/initrd.gz" \
+	--console "$out/console.log" --serial2 "$out/records.bin" \
+	--qemu-arg -serial --qemu-arg "file:$out/results.txt" \
+	--append "$append" --timeout 600 2> "$out/boot.err" || boot_rc=$?
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+printf '# %s: guest ran %.1f s (boot.sh exit %d)\n' "$label" "$secs" "$boot_rc"
+
+failed=0
+collect_rc=0
+"$KMODS_COLLECT" -o "$out/out" "$out/records.bin" 2> "$out/collect.err" || \
+	collect_rc=$?
+if [ "$collect_rc" = 0 ]; then
+	echo "ok - $label collector decoded the stream: $(tail -1 "$out/collect.err")"
+else
+	failed=1
+	echo "not ok - $label collector exited $collect_rc"
+	sed 's/^/#   /' "$out/collect.err"
+fi
+python3 "$KMODS_TESTS/check-records.py" "$label" "$out/results.txt" \
+	"$out/out" || failed=1
+if [ "$boot_rc" = 0 ]; then
+	echo "ok - $label console has no BUG, WARNING, Oops, Call Trace or KASAN"
+else
+	failed=1
+	echo "not ok - $label guest console (boot.sh exit $boot_rc, see $out/console.log)"
+	sed 's/^/#   /' "$out/boot.err" | head -20
+fi
+exit $failed

@@ -1,0 +1,241 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/setup.sh [--print-kernels]
+#
+# Installs what the igloo_kmods tests need on a Debian 12 amd64 host and
+# fetches the stock Debian kernels the QEMU tests boot.  Idempotent; when
+# everything is present it only resolves the kernel ABIs (one apt-cache
+# call) and returns.
+#
+# For each kernel flavour the ABI is what the flavour's headers
+# metapackage depends on (6.1: linux-headers-amd64, 6.12:
+# linux-headers-6.12-amd64).  linux-headers-<abi> is installed with apt;
+# linux-image-<abi> is only downloaded (apt-get download) and unpacked
+# with dpkg -x into $KMODS_CACHE/kernels/<abi>/ (boot/vmlinuz-<abi>, a
+# "vmlinuz" symlink to it, lib/modules/<abi>/ with depmod run on it).
+#
+# Writes $KMODS_CACHE/kernels.list, one line per flavour:
+#	<flavour> <abi> <vmlinuz path> <modules dir> <headers build dir>
+# --print-kernels prints that list on stdout after setting up.
+#
+# $IGLOO_KMODS_CACHE overrides the cache directory (~/.cache/igloo_kmods).
+# apt output goes to $KMODS_CACHE/setup.log.
+
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+HOST_PACKAGES="
+	qemu-system-x86 busybox-static linux-headers-amd64
+	linux-headers-6.12-amd64 sparse dkms gcc-multilib kmod cpio gzip
+	zstd xz-utils libyaml-dev linux-source-6.1 ccache bc flex bison
+	libelf-dev libssl-dev make gcc libc6-dev file python3 coreutils
+	codespell
+"
+
+# flavour:headers-metapackage
+FLAVOUR_META="6.1:linux-headers-amd64 6.12:linux-headers-6.12-amd64"
+
+print=0
+case ${1:-} in
+"") ;;
+--print-kernels) print=1 ;;
+-h|--help)
+	sed -n '3,25s/^# \{0,1\}//p' "$0"
+	exit 0 ;;
+*)
+	kmods_die "unknown argument '$1' (usage: $0 [--print-kernels])" ;;
+esac
+
+export DEBIAN_FRONTEND=noninteractive
+LOG=$KMODS_CACHE/setup.log
+updated=0
+
+mkdir -p "$KMODS_CACHE/debs" "$KMODS_CACHE/kernels" || \
+	kmods_die "cannot create cache directory $KMODS_CACHE"
+
+# run_logged DESCRIPTION CMD...: run CMD with output appended to $LOG; on
+# failure show the end of the log and die.
+run_logged()
+{
+	local what=$1
+	shift
+	printf '\n### %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
+	if ! "$@" >>"$LOG" 2>&1; then
+		tail -n 25 "$LOG" >&2
+		kmods_die "$what failed (command: $*; full log: $LOG)"
+	fi
+}
+
+need_root()
+{
+	[ "$(id -u)" = 0 ] || kmods_die "must run as root to $1 (or run tests/setup.sh once as root)"
+}
+
+apt_update()
+{
+	[ "$updated" = 0 ] || return 0
+	need_root "run apt-get update"
+	kmods_log "apt-get update"
+	run_logged "apt-get update" apt-get -q update
+	updated=1
+}
+
+# missing_packages PKG...: print those not fully installed (one dpkg-query
+# call: this runs on every invocation and must stay fast).
+missing_packages()
+{
+	local p st name
+	local -A status=()
+
+	while read -r name st; do
+		status[$name]=$st
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "$@" 2>/dev/null || true)
+	for p in "$@"; do
+		case ${status[$p]:-} in
+		ii*) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+
+apt_install()
+{
+	need_root "install packages"
+	kmods_log "apt-get install $*"
+	apt_update
+	run_logged "apt-get install $*" apt-get -q install -y --no-install-recommends "$@"
+}
+
+# --- 1. host packages ------------------------------------------------------
+# shellcheck disable=SC2086
+missing=$(missing_packages $HOST_PACKAGES)
+if [ -n "$missing" ]; then
+	# shellcheck disable=SC2086
+	apt_install $missing
+fi
+
+# --- 2. resolve the ABI of each flavour --------------------------------------
+# resolve_abis: sets ABI_<n> for each flavour from one apt-cache call.
+declare -A ABI
+resolve_abis()
+{
+	local metas="" fm out meta dep flavour
+	for fm in $FLAVOUR_META; do
+		metas="$metas ${fm#*:}"
+	done
+	# shellcheck disable=SC2086
+	out=$(apt-cache depends --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances $metas 2>/dev/null) || out=
+	for fm in $FLAVOUR_META; do
+		flavour=${fm%%:*}
+		meta=${fm#*:}
+		# The block for $meta: its first "Depends: linux-headers-*".
+		dep=$(awk -v m="$meta" '
+			/^[^ ]/ { cur = $1; next }
+			cur == m && $1 ~ /^\|?Depends:$/ && $2 ~ /^linux-headers-/ {
+				print $2; exit
+			}' <<<"$out")
+		ABI[$flavour]=${dep#linux-headers-}
+	done
+}
+
+abis_ok()
+{
+	local fm flavour abi
+	for fm in $FLAVOUR_META; do
+		flavour=${fm%%:*}
+		abi=${ABI[$flavour]:-}
+		# Sanity: "6.1" must resolve to 6.1.*, "6.12" to 6.12.*.
+		case $abi in
+		"$flavour".*-amd64|"$flavour"-*-amd64) ;;
+		*) return 1 ;;
+		esac
+	done
+}
+
+resolve_abis
+if ! abis_ok; then
+	apt_update
+	resolve_abis
+	abis_ok || {
+		for fm in $FLAVOUR_META; do
+			kmods_warn "flavour ${fm%%:*}: ${fm#*:} depends on '${ABI[${fm%%:*}]:-nothing}'"
+		done
+		kmods_die "cannot resolve the kernel ABIs from the headers metapackages"
+	}
+fi
+
+# --- 3. headers + image per flavour ------------------------------------------
+# fetch_image ABI: download linux-image-ABI (signed, else -unsigned) and
+# unpack it into $KMODS_CACHE/kernels/ABI.
+fetch_image()
+{
+	local abi=$1 dest=$KMODS_CACHE/kernels/$1 tmp pkg deb try ok=0 ver
+
+	cd "$KMODS_CACHE/debs"
+	for try in 1 2; do
+		for pkg in "linux-image-$abi" "linux-image-$abi-unsigned"; do
+			ver=$(apt-cache policy "$pkg" 2>/dev/null | \
+				awk '$1 == "Candidate:" { print $2 }')
+			[ -n "$ver" ] && [ "$ver" != "(none)" ] || continue
+			deb=$(ls -1 "${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1) || deb=
+			if [ -z "$deb" ]; then
+				kmods_log "downloading $pkg $ver"
+				printf '\n### %s: apt-get download %s\n' "$(date '+%F %T')" "$pkg" >>"$LOG"
+				apt-get -q download "$pkg=$ver" >>"$LOG" 2>&1 || continue
+				deb=$(ls -1 "${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1) || deb=
+			fi
+			[ -n "$deb" ] && { ok=1; break 2; }
+		done
+		[ "$try" = 1 ] && [ "$updated" = 0 ] || break
+		apt_update
+	done
+	[ "$ok" = 1 ] || kmods_die "cannot download linux-image-$abi (see $LOG)"
+
+	tmp=$KMODS_CACHE/kernels/.tmp-$abi
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	dpkg -x "$deb" "$tmp" || kmods_die "dpkg -x $deb failed"
+	# Bookworm packages use /lib/modules; accept /usr/lib/modules too.
+	if [ ! -d "$tmp/lib/modules/$abi" ] && [ -d "$tmp/usr/lib/modules/$abi" ]; then
+		mkdir -p "$tmp/lib/modules"
+		mv "$tmp/usr/lib/modules/$abi" "$tmp/lib/modules/$abi"
+	fi
+	[ -f "$tmp/boot/vmlinuz-$abi" ] || kmods_die "$deb has no boot/vmlinuz-$abi"
+	[ -d "$tmp/lib/modules/$abi/kernel" ] || kmods_die "$deb has no lib/modules/$abi/kernel"
+	ln -sfn "boot/vmlinuz-$abi" "$tmp/vmlinuz"
+	run_logged "depmod for $abi" depmod -b "$tmp" "$abi"
+	echo "${deb##*/}" >"$tmp/.igloo-kmods-extracted"
+	rm -rf "$dest"
+	mv "$tmp" "$dest"
+	cd - >/dev/null
+}
+
+list_tmp=$KMODS_CACHE/kernels.list.tmp.$$
+: >"$list_tmp"
+for fm in $FLAVOUR_META; do
+	flavour=${fm%%:*}
+	abi=${ABI[$flavour]}
+
+	if [ -n "$(missing_packages "linux-headers-$abi")" ] || \
+	   [ ! -f "/lib/modules/$abi/build/Makefile" ]; then
+		apt_install "linux-headers-$abi"
+	fi
+	[ -f "/lib/modules/$abi/build/Makefile" ] || \
+		kmods_die "linux-headers-$abi installed but /lib/modules/$abi/build/Makefile is missing"
+
+	kroot=$KMODS_CACHE/kernels/$abi
+	if [ ! -f "$kroot/.igloo-kmods-extracted" ] || [ ! -f "$kroot/vmlinuz" ] || \
+	   [ ! -f "$kroot/lib/modules/$abi/modules.dep" ]; then
+		fetch_image "$abi"
+	fi
+	echo "$flavour $abi $kroot/boot/vmlinuz-$abi $kroot/lib/modules/$abi /lib/modules/$abi/build" >>"$list_tmp"
+done
+mv "$list_tmp" "$KMODS_CACHE/kernels.list"
+
+if [ "$print" = 1 ]; then
+	cat "$KMODS_CACHE/kernels.list"
+fi
