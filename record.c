@@ -1,24 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * igloo_kmods record stream: one relay channel with a single global buffer
- * in debugfs (/sys/kernel/debug/igloo_kmods/records0), in no-overwrite
- * mode. A record that does not fit is dropped and counted, never waited
- * for: the caller of init_module must not block on a slow reader.
+ * igloo_kmods record stream.
+ *
+ * With CONFIG_RELAY and CONFIG_DEBUG_FS the stream is one relay channel
+ * with a single global buffer, /sys/kernel/debug/igloo_kmods/records0, in
+ * no-overwrite mode. Kernels without them (penguin's own) get the same
+ * byte stream from a read-only character device, /dev/igloo_kmods, backed
+ * by a ring of whole records; building with KMODS_TRANSPORT=chardev picks
+ * it everywhere. Either way a record that does not fit is dropped and
+ * counted, never waited for: the caller of init_module must not block on
+ * a slow reader. Reads drain what is there and return 0 when nothing is;
+ * poll() says when there is more.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/random.h>
-#include <linux/relay.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
-static struct dentry *kmods_debugfs_dir;
-static struct rchan *kmods_chan;
+#if IS_ENABLED(CONFIG_RELAY) && IS_ENABLED(CONFIG_DEBUG_FS) && \
+	!defined(KMODS_FORCE_CHARDEV)
+#define KMODS_RELAY_TRANSPORT 1
+#endif
+
 static DEFINE_SPINLOCK(kmods_record_lock);
 static u64 kmods_next_seq;	/* under kmods_record_lock */
 static u32 kmods_instance;
+
+#ifdef KMODS_RELAY_TRANSPORT
+
+#include <linux/debugfs.h>
+#include <linux/relay.h>
+
+static struct dentry *kmods_debugfs_dir;
+static struct rchan *kmods_chan;
 
 static struct dentry *kmods_create_buf_file(const char *filename,
 					    struct dentry *parent,
@@ -50,10 +68,180 @@ static const struct rchan_callbacks kmods_relay_callbacks = {
 	.remove_buf_file = kmods_remove_buf_file,
 };
 
+static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+{
+	kmods_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(kmods_debugfs_dir))
+		return PTR_ERR(kmods_debugfs_dir);
+	kmods_chan = relay_open("records", kmods_debugfs_dir, subbuf_size,
+				n_subbufs, &kmods_relay_callbacks, NULL);
+	if (!kmods_chan) {
+		debugfs_remove(kmods_debugfs_dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void kmods_transport_exit(void)
+{
+	relay_close(kmods_chan);
+	debugfs_remove(kmods_debugfs_dir);
+}
+
+/* Called with kmods_record_lock held. */
+static void *kmods_transport_reserve(size_t len)
+{
+	return relay_reserve(kmods_chan, len);
+}
+
+static void kmods_transport_commit(void)
+{
+}
+
+#else /* character device */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+/*
+ * A ring of bytes holding whole records. Writers append under
+ * kmods_record_lock; the one reader copies out without it (writers never
+ * touch unread bytes) and then advances the tail under it.
+ */
+static char *kmods_ring;
+static size_t kmods_ring_size;
+static size_t kmods_ring_head;	/* total bytes written, under the lock */
+static size_t kmods_ring_tail;	/* total bytes read, under the lock */
+static DECLARE_WAIT_QUEUE_HEAD(kmods_ring_wait);
+static DEFINE_MUTEX(kmods_ring_read_mutex);
+static atomic_t kmods_ring_open = ATOMIC_INIT(0);
+
+static size_t kmods_ring_used(void)
+{
+	size_t head, tail;
+	unsigned long flags;
+
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	head = kmods_ring_head;
+	tail = kmods_ring_tail;
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+	return head - tail;
+}
+
+static int kmods_ring_open_file(struct inode *inode, struct file *file)
+{
+	/* One reader: two would each see half of the stream. */
+	if (atomic_cmpxchg(&kmods_ring_open, 0, 1))
+		return -EBUSY;
+	return nonseekable_open(inode, file);
+}
+
+static int kmods_ring_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&kmods_ring_open, 0);
+	return 0;
+}
+
+static ssize_t kmods_ring_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	size_t done = 0, avail, off, chunk;
+	unsigned long flags;
+
+	mutex_lock(&kmods_ring_read_mutex);
+	while (done < count) {
+		avail = kmods_ring_used();
+		if (!avail)
+			break;
+		off = kmods_ring_tail % kmods_ring_size;
+		chunk = min3(count - done, avail, kmods_ring_size - off);
+		if (copy_to_user(ubuf + done, kmods_ring + off, chunk)) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		kmods_ring_tail += chunk;
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		done += chunk;
+	}
+	mutex_unlock(&kmods_ring_read_mutex);
+	return done;
+}
+
+static __poll_t kmods_ring_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &kmods_ring_wait, wait);
+	return kmods_ring_used() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations kmods_ring_fops = {
+	.owner = THIS_MODULE,
+	.open = kmods_ring_open_file,
+	.release = kmods_ring_release,
+	.read = kmods_ring_read,
+	.poll = kmods_ring_poll,
+};
+
+static struct miscdevice kmods_ring_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = KBUILD_MODNAME,
+	.fops = &kmods_ring_fops,
+	.mode = 0400,
+};
+
+static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+{
+	int err;
+
+	/* The same memory as the relay buffers, rounded to whole records. */
+	kmods_ring_size = subbuf_size * n_subbufs;
+	kmods_ring_size -= kmods_ring_size % sizeof(struct kmods_record);
+	kmods_ring = vmalloc(kmods_ring_size);
+	if (!kmods_ring)
+		return -ENOMEM;
+	err = misc_register(&kmods_ring_dev);
+	if (err)
+		vfree(kmods_ring);
+	return err;
+}
+
+static void kmods_transport_exit(void)
+{
+	misc_deregister(&kmods_ring_dev);
+	vfree(kmods_ring);
+}
+
+/* Called with kmods_record_lock held. */
+static void *kmods_transport_reserve(size_t len)
+{
+	void *slot;
+
+	if (kmods_ring_size - (kmods_ring_head - kmods_ring_tail) < len)
+		return NULL;
+	/* Records are whole: the ring size is a multiple of theirs. */
+	slot = kmods_ring + kmods_ring_head % kmods_ring_size;
+	kmods_ring_head += len;
+	return slot;
+}
+
+static void kmods_transport_commit(void)
+{
+	wake_up_interruptible(&kmods_ring_wait);
+}
+
+#endif /* KMODS_RELAY_TRANSPORT */
+
 /**
  * kmods_records_init() - create the record stream
  * @subbuf_size: bytes per relay sub-buffer (at least one record)
- * @n_subbufs: number of sub-buffers
+ * @n_subbufs: number of sub-buffers; the character device's ring is as
+ *	large as all sub-buffers together
  *
  * Context: Process context, from module init.
  * Return: 0 or a negative errno.
@@ -62,31 +250,21 @@ int kmods_records_init(size_t subbuf_size, size_t n_subbufs)
 {
 	BUILD_BUG_ON(sizeof(struct kmods_record) != KMODS_RECORD_SIZE);
 
-	if (subbuf_size < sizeof(struct kmods_record) || n_subbufs < 2)
+	if (subbuf_size < sizeof(struct kmods_record) || n_subbufs < 2 ||
+	    subbuf_size > SZ_64M / n_subbufs)
 		return -EINVAL;
 	kmods_instance = get_random_u32();
-	kmods_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(kmods_debugfs_dir))
-		return PTR_ERR(kmods_debugfs_dir);
-	kmods_chan = relay_open("records", kmods_debugfs_dir, subbuf_size,
-				n_subbufs, (struct rchan_callbacks *)
-				&kmods_relay_callbacks, NULL);
-	if (!kmods_chan) {
-		debugfs_remove(kmods_debugfs_dir);
-		return -ENOMEM;
-	}
-	return 0;
+	return kmods_transport_init(subbuf_size, n_subbufs);
 }
 
 /**
- * kmods_records_exit() - flush and remove the record stream
+ * kmods_records_exit() - remove the record stream
  *
  * Context: Process context, from module exit, after the last writer.
  */
 void kmods_records_exit(void)
 {
-	relay_close(kmods_chan);
-	debugfs_remove(kmods_debugfs_dir);
+	kmods_transport_exit();
 }
 
 /**
@@ -95,7 +273,7 @@ void kmods_records_exit(void)
  *	here
  *
  * Sequence numbers are given only to records that are written, so the
- * stream has no gaps of its own making; a record that finds the buffer
+ * stream has no gaps of its own making; a record that finds the stream
  * full is counted in kmods_stats.dropped instead.
  *
  * Context: Any context; takes a spinlock with interrupts off.
@@ -115,7 +293,7 @@ u64 kmods_record_emit(struct kmods_record *rec)
 	rec->instance = cpu_to_le32(kmods_instance);
 
 	spin_lock_irqsave(&kmods_record_lock, flags);
-	slot = relay_reserve(kmods_chan, sizeof(*rec));
+	slot = kmods_transport_reserve(sizeof(*rec));
 	if (!slot) {
 		atomic64_inc(&kmods_stats.dropped);
 		spin_unlock_irqrestore(&kmods_record_lock, flags);
@@ -129,5 +307,6 @@ u64 kmods_record_emit(struct kmods_record *rec)
 	memcpy(slot, rec, sizeof(*rec));
 	atomic64_inc(&kmods_stats.records);
 	spin_unlock_irqrestore(&kmods_record_lock, flags);
+	kmods_transport_commit();
 	return seq;
 }

@@ -163,22 +163,23 @@ kmods_build_test_modules()
 		kmods_die "building tests/modules for $KABI failed"
 }
 
-# kmods_build_module FLAVOUR: build igloo_kmods.ko against FLAVOUR's
-# headers in $KMODS_BUILD/kmods/<abi>/ (a copy of the sources, as for the
-# test modules) and set KMODS_KO to it.
+# kmods_build_module FLAVOUR [TRANSPORT]: build igloo_kmods.ko against
+# FLAVOUR's headers in $KMODS_BUILD/kmods/<abi>[-<transport>]/ (a copy of
+# the sources, as for the test modules) and set KMODS_KO to it. TRANSPORT
+# "chardev" selects the /dev/igloo_kmods record stream (KMODS_TRANSPORT).
 kmods_build_module()
 {
-	local flavour=$1 dir f
+	local flavour=$1 transport=${2:-} dir f
 
 	kmods_kernel_info "$flavour"
-	dir=$KMODS_BUILD/kmods/$KABI
+	dir=$KMODS_BUILD/kmods/$KABI${transport:+-$transport}
 	mkdir -p "$dir/include/uapi/linux"
 	for f in "$KMODS_REPO"/Kbuild "$KMODS_REPO"/*.[ch] \
 		 "$KMODS_REPO"/include/uapi/linux/*.h; do
 		cmp -s "$f" "$dir/${f#"$KMODS_REPO"/}" || \
 			cp -p "$f" "$dir/${f#"$KMODS_REPO"/}"
 	done
-	make -s -C "$KDIR" M="$dir" modules >&2 || \
+	make -s -C "$KDIR" M="$dir" KMODS_TRANSPORT="$transport" modules >&2 || \
 		kmods_die "building igloo_kmods for $KABI failed"
 	KMODS_KO=$dir/igloo_kmods.ko
 }

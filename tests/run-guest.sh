@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/run-guest.sh --kernel FLAVOUR --script GUEST_SCRIPT --out DIR
-#	[--label LABEL] [--append CMDLINE]
+#	[--label LABEL] [--append CMDLINE] [--transport chardev]
 #
 # Builds igloo_kmods, the test modules, the test programs and the static
 # collector for FLAVOUR, boots a guest that runs GUEST_SCRIPT (with
@@ -16,7 +16,7 @@ set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-flavour= script= out= label= append=
+flavour= script= out= label= append= transport=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) flavour=${2:?}; shift 2 ;;
@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--out) out=${2:?}; shift 2 ;;
 	--label) label=${2:?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
+	--transport) transport=${2?}; shift 2 ;;
 	*) kmods_die "unknown argument '$1'" ;;
 	esac
 done
@@ -31,7 +32,7 @@ done
 	kmods_die "usage: $0 --kernel FLAVOUR --script FILE --out DIR"
 label=${label:-$flavour}
 
-kmods_build_module "$flavour"
+kmods_build_module "$flavour" "$transport"
 kmods_build_test_modules "$flavour"
 kmods_build_prog
 kmods_build_collector
@@ -75,6 +76,17 @@ else
 fi
 python3 "$KMODS_TESTS/check-records.py" "$label" "$out/results.txt" \
 	"$out/out" || failed=1
+want_stream=/sys/kernel/debug/igloo_kmods/records0
+[ "$transport" != chardev ] || want_stream=/dev/igloo_kmods
+if grep -q '^KMODS-STREAM|' "$out/results.txt"; then
+	if grep -qxF "KMODS-STREAM|$want_stream" "$out/results.txt"; then
+		echo "ok - $label records came through $want_stream"
+	else
+		failed=1
+		echo "not ok - $label records came through $want_stream"
+		grep '^KMODS-STREAM|' "$out/results.txt" | sed 's/^/#   /'
+	fi
+fi
 if [ "$boot_rc" = 0 ]; then
 	echo "ok - $label console has no BUG, WARNING, Oops, Call Trace or KASAN"
 else

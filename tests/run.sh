@@ -61,6 +61,10 @@ for flavour in $KMODS_FLAVOURS; do
 		--script tests/guest/scenarios.sh \
 		--out "$KMODS_BUILD/run/$flavour" --label "$flavour"
 done
+# The character-device stream that kernels without relay/debugfs use.
+tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
+	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
+	--label 6.12-chardev
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

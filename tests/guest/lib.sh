@@ -18,6 +18,7 @@ KMODS_KO=$KMODS_DIR/igloo_kmods.ko
 KMODS_T=$KMODS_DIR/test
 KMODS_PARAMS=/sys/module/igloo_kmods/parameters
 KMODS_RELAY=/sys/kernel/debug/igloo_kmods/records0
+KMODS_CHARDEV=/dev/igloo_kmods
 KMODS_RESULTS=${KMODS_RESULTS:-/dev/ttyS2}
 KMODS_RAW=${KMODS_RAW:-/dev/ttyS1}
 
@@ -112,13 +113,24 @@ dmesg_count()
 	dmesg | grep -cF -- "$1"
 }
 
-# The collector in the guest follows the relay file and forwards every
+# The record stream: the relay file, or the character device where
+# igloo_kmods was built without relay.
+kmods_stream()
+{
+	if [ -e "$KMODS_RELAY" ]; then
+		echo "$KMODS_RELAY"
+	else
+		echo "$KMODS_CHARDEV"
+	fi
+}
+
+# The collector in the guest follows the stream and forwards every
 # record, unchanged, to the host through $KMODS_RAW.
 kmods_follow_start()
 {
 	rm -f /tmp/kmods.stop
 	"$KMODS_DIR/igloo-kmods-collect" -f -q --stop-file /tmp/kmods.stop \
-		--raw "$KMODS_RAW" "$KMODS_RELAY" &
+		--raw "$KMODS_RAW" "$(kmods_stream)" &
 	kmods_follower=$!
 }
 
