@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/fdtable.h>
@@ -27,6 +28,9 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -41,6 +45,9 @@
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE	4
 #endif
+
+/* The largest init_module image copied for checking; larger ones are not. */
+#define KMODS_IMAGE_MAX		SZ_256M
 
 /* Modules whose load was faked, remembered so that rmmod of them works. */
 #define KMODS_FAKED_MAX		256
@@ -410,14 +417,13 @@ static noinline long kmods_call_original(const struct kmods_call *call)
 	long ret;
 
 #ifdef KMODS_PTREGS_SYSCALLS
-	if (KMODS_HAVE_COMPAT_HOOKS && hook->compat) {
-		struct pt_regs regs = *call->regs;
+	/* The arguments go in a copy: kmods_load() may have changed them. */
+	struct pt_regs regs = *call->regs;
 
-		kmods_sc_set_args(&regs, call->arg);
-		ret = kmods_hooks[hook->native].orig(&regs);
-	} else {
-		ret = hook->orig(call->regs);
-	}
+	kmods_sc_set_args(&regs, call->arg);
+	if (KMODS_HAVE_COMPAT_HOOKS && hook->compat)
+		hook = &kmods_hooks[hook->native];
+	ret = hook->orig(&regs);
 #else
 	ret = hook->orig(call->arg[0], call->arg[1], call->arg[2]);
 #endif
@@ -457,6 +463,7 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @path: the module's file, or empty
  * @params: the module parameters, maybe truncated
  * @loading: entry on kmods_loading_list while the kernel loads
+ * @image: init_module: the checked copy of the image, or NULL
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths and the command line
  *
@@ -479,6 +486,7 @@ struct kmods_attempt {
 	char path[KMODS_PATH_LEN];
 	char params[KMODS_PARAMS_LEN];
 	struct kmods_loading loading;
+	void *image;
 	struct kmods_record rec;
 	char buf[PATH_MAX];
 };
@@ -492,10 +500,17 @@ static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 	at->call = call;
 	at->ts_ns = ktime_get_boottime_ns();
 	at->mode = READ_ONCE(kmods_mode);
-	if (call->hook->compat)
+	/* arm64, mips64: 32-bit callers share the native entries. */
+	if (call->hook->compat || in_compat_syscall())
 		at->flags |= KMODS_F_COMPAT;
 	get_task_comm(at->comm, current);
 	return at;
+}
+
+static void kmods_attempt_free(struct kmods_attempt *at)
+{
+	kvfree(at->image);
+	kfree(at);
 }
 
 static u64 kmods_attempt_emit(struct kmods_attempt *at,
@@ -595,6 +610,12 @@ static int kmods_read_user(void *ctx, u64 off, void *buf, size_t len)
 	const struct kmods_user_image *ui = ctx;
 
 	return copy_from_user(buf, ui->base + off, len) ? -EFAULT : 0;
+}
+
+static int kmods_read_kernel(void *ctx, u64 off, void *buf, size_t len)
+{
+	memcpy(buf, (const char *)ctx + off, len);
+	return 0;
 }
 
 static int kmods_read_file(void *ctx, u64 off, void *buf, size_t len)
@@ -731,28 +752,79 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		.size = at->call->arg[1],
 	};
 
+	/*
+	 * Check a copy: another thread may rewrite the caller's buffer at
+	 * any time. An allowed load then gets exactly this copy (see
+	 * kmods_stable_image()). Images too large to copy are read in place
+	 * and, if allowed, left to the kernel (which fails them too).
+	 */
+	if (img.size && img.size <= KMODS_IMAGE_MAX) {
+		at->image = kvmalloc(img.size, GFP_KERNEL);
+		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
+			kvfree(at->image);
+			at->image = NULL;
+		}
+	}
+	if (at->image) {
+		img.read = kmods_read_kernel;
+		img.ctx = at->image;
+	}
 	at->image_size = img.size;
 	kmods_init_path(at);
 	kmods_name_image(at, &img);
 }
 
-static long kmods_load(const struct kmods_call *call)
+/*
+ * Put the checked copy of an init_module image in a fresh read-only
+ * mapping of the caller and point the call at it, so that the kernel
+ * loads the bytes the policy saw, whatever the caller's threads write.
+ * Return: the mapping's address, or 0 if the call was left as it was.
+ */
+static unsigned long kmods_stable_image(struct kmods_attempt *at,
+					struct kmods_call *call)
 {
-	const bool finit = call->hook->sys == KMODS_SYS_FINIT_MODULE;
+	size_t len = at->image_size;
+	unsigned long addr;
+
+	if (!at->image || !current->mm)
+		return 0;
+	addr = vm_mmap(NULL, 0, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(addr))
+		return 0;
+	/* A bad parameter pointer must stay bad, not land in the copy. */
+	if (call->arg[2] - addr < PAGE_ALIGN(len)) {
+		vm_munmap(addr, len);
+		return 0;
+	}
+	/* Written as ptrace writes: the caller cannot write it. */
+	if (access_process_vm(current, addr, at->image, len,
+			      FOLL_FORCE | FOLL_WRITE) != len) {
+		vm_munmap(addr, len);
+		return 0;
+	}
+	call->arg[0] = addr;
+	return addr;
+}
+
+static long kmods_load(const struct kmods_call *orig_call)
+{
+	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
+	struct kmods_call call = *orig_call;
 	struct kmods_attempt *at;
+	unsigned long stable;
 	unsigned int block_errno;
 	unsigned long flags;
 	long ret;
 	u64 seq;
 
-	at = kmods_attempt_new(call);
+	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
 	if (finit)
 		kmods_inspect_finit(at);
 	else
 		kmods_inspect_init(at);
-	kmods_read_params(at, (const char __user *)call->arg[finit ? 1 : 2]);
+	kmods_read_params(at, (const char __user *)call.arg[finit ? 1 : 2]);
 
 	at->rule = kmods_decide(at->name);
 	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE)) {
@@ -779,7 +851,7 @@ static long kmods_load(const struct kmods_call *call)
 		kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 		kmods_attempt_log(at);
 		ret = at->ret;
-		kfree(at);
+		kmods_attempt_free(at);
 		return ret;
 	}
 
@@ -792,7 +864,10 @@ static long kmods_load(const struct kmods_call *call)
 	list_add(&at->loading.node, &kmods_loading_list);
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
-	ret = kmods_call_original(call);
+	stable = finit ? 0 : kmods_stable_image(at, &call);
+	ret = kmods_call_original(&call);
+	if (stable)
+		vm_munmap(stable, at->image_size);
 
 	spin_lock_irqsave(&kmods_loading_lock, flags);
 	list_del(&at->loading.node);
@@ -808,7 +883,7 @@ static long kmods_load(const struct kmods_call *call)
 	}
 	kmods_attempt_emit(at, KMODS_REC_RESULT, seq);
 	kmods_attempt_log(at);
-	kfree(at);
+	kmods_attempt_free(at);
 	return ret;
 }
 

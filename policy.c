@@ -336,6 +336,7 @@ bool kmods_rule_allows(enum kmods_rule rule)
 #define KMODS_ELFDATA2LSB	1
 #define KMODS_ELFDATA2MSB	2
 #define KMODS_SHT_NOBITS	8
+#define KMODS_SHF_ALLOC		0x2
 #define KMODS_SHN_LORESERVE	0xff00
 
 /* Longest .modinfo entry worth reading whole: "name=" plus a name. */
@@ -355,6 +356,7 @@ struct kmods_elf {
 struct kmods_section {
 	u64 offset;
 	u64 size;
+	u64 flags;
 	u32 type;
 };
 
@@ -393,6 +395,7 @@ static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
 		return err;
 	*name = kmods_elf_get(elf, sh, 4);
 	sec->type = kmods_elf_get(elf, sh + 4, 4);
+	sec->flags = kmods_elf_get(elf, sh + 8, elf->is64 ? 8 : 4);
 	if (elf->is64) {
 		sec->offset = kmods_elf_get(elf, sh + 0x18, 8);
 		sec->size = kmods_elf_get(elf, sh + 0x20, 8);
@@ -506,7 +509,7 @@ static int kmods_this_module_name(const struct kmods_elf *elf,
  * Reads .modinfo "name=" and the name in .gnu.linkonce.this_module, the
  * one the kernel gives the loaded module. Both must be valid and, when
  * both exist, equal: a module that names itself twice, differently, is
- * treated as unnamed. Works on 32- and 64-bit images of either byte order.
+ * treated as badly named, as is one with two such sections. Works on 32- and 64-bit images of either byte order.
  *
  * Context: Whatever @img->read needs.
  * Return: 0 on success; -ENOEXEC if the image is not a well-formed ELF
@@ -519,7 +522,7 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 {
 	struct kmods_elf elf = { .img = img };
 	struct kmods_section strtab, sec, info = {}, mod = {};
-	unsigned int shentsize, shnum, shstrndx, i;
+	unsigned int shentsize, shnum, shstrndx, i, have_info = 0, have_mod = 0;
 	char info_name[KMODS_NAME_LEN], mod_name[KMODS_NAME_LEN];
 	int info_err, mod_err, err;
 	u8 eh[64];
@@ -563,15 +566,24 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 				&strtab);
 	if (err)
 		return err;
+	/*
+	 * Like the kernel's find_sec(), look only at SHF_ALLOC sections. A
+	 * second one of the same name could name the module otherwise than
+	 * the one read here (6.12 refuses such images; 6.1 takes the first).
+	 */
 	for (i = 1; i < shnum; i++) {
 		err = kmods_elf_section(&elf, shoff, shentsize, i, &sh_name,
 					&sec);
 		if (err)
 			return err;
+		if (!(sec.flags & KMODS_SHF_ALLOC))
+			continue;
 		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo");
 		if (err < 0)
 			return err;
-		if (err && !info.size) {
+		if (err) {
+			if (have_info++)
+				return -EBADMSG;
 			info = sec;
 			continue;
 		}
@@ -579,13 +591,16 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 					".gnu.linkonce.this_module");
 		if (err < 0)
 			return err;
-		if (err && !mod.size)
+		if (err) {
+			if (have_mod++)
+				return -EBADMSG;
 			mod = sec;
+		}
 	}
 
-	info_err = info.size ? kmods_modinfo_name(&elf, &info, info_name,
+	info_err = have_info ? kmods_modinfo_name(&elf, &info, info_name,
 						   sizeof(info_name)) : -ENOENT;
-	mod_err = mod.size ? kmods_this_module_name(&elf, &mod, mod_name,
+	mod_err = have_mod ? kmods_this_module_name(&elf, &mod, mod_name,
 						    sizeof(mod_name)) : -ENOENT;
 	if ((info_err && info_err != -ENOENT) ||
 	    (mod_err && mod_err != -ENOENT))
