@@ -509,7 +509,8 @@ static int kmods_this_module_name(const struct kmods_elf *elf,
  * Reads .modinfo "name=" and the name in .gnu.linkonce.this_module, the
  * one the kernel gives the loaded module. Both must be valid and, when
  * both exist, equal: a module that names itself twice, differently, is
- * treated as badly named, as is one with two such sections. Works on 32- and 64-bit images of either byte order.
+ * treated as badly named, as is one with two such sections. Works on
+ * 32- and 64-bit images of either byte order.
  *
  * Context: Whatever @img->read needs.
  * Return: 0 on success; -ENOEXEC if the image is not a well-formed ELF
