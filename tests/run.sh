@@ -61,6 +61,11 @@ for flavour in $KMODS_FLAVOURS; do
 		--script tests/guest/scenarios.sh \
 		--out "$KMODS_BUILD/run/$flavour" --label "$flavour"
 done
+for flavour in $KMODS_FLAVOURS; do
+	tier "hostile-$flavour" tests/run-guest.sh --kernel "$flavour" \
+		--script tests/guest/hostile.sh \
+		--out "$KMODS_BUILD/run/hostile-$flavour" --label "hostile-$flavour"
+done
 # The character-device stream that kernels without relay/debugfs use.
 tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
