@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fuzz kmods_image_name() with the input as the module image.
+ *
+ * The read callback checks that every read lies inside the image; the
+ * image is a heap copy of exactly its size, so a stray access is caught
+ * by AddressSanitizer as well. Then:
+ *  - the result is 0, -ENOEXEC, -ENOENT or -EBADMSG;
+ *  - on success the name is valid and the source is .modinfo or
+ *    this_module, and the same image read into a buffer of exactly
+ *    strlen(name) + 1 bytes gives the same name, one byte less -EBADMSG;
+ *  - a read error injected at any one of the calls the reader made is
+ *    what the reader returns; except that an image whose .modinfo name
+ *    is bad stays -EBADMSG whatever this_module holds, so a failed read
+ *    of this_module does not matter then.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+struct fuzz_image {
+	const u8 *data;
+	u64 size;
+	unsigned int calls;
+	unsigned int fail_at;		/* 1-based call to fail; 0: none */
+	bool out_of_range;
+};
+
+static int fuzz_image_read(void *ctx, u64 off, void *buf, size_t len)
+{
+	struct fuzz_image *fi = ctx;
+
+	fi->calls++;
+	if (off >= fi->size || len > fi->size - off) {
+		fi->out_of_range = true;
+		kmods_fuzz_fail(__FILE__, __LINE__, "read outside the image");
+		return -EDOM;
+	}
+	if (fi->calls == fi->fail_at)
+		return -EFAULT;
+	memcpy(buf, fi->data + off, len);
+	return 0;
+}
+
+static int fuzz_image_run(struct fuzz_image *fi, unsigned int fail_at,
+			  char *name, size_t size, enum kmods_name_source *src)
+{
+	struct kmods_image img = {
+		.read = fuzz_image_read,
+		.ctx = fi,
+		.size = fi->size,
+	};
+
+	fi->calls = 0;
+	fi->fail_at = fail_at;
+	fi->out_of_range = false;
+	return kmods_image_name(&img, name, size, src);
+}
+
+int kmods_fuzz_image(const u8 *data, size_t size)
+{
+	enum kmods_name_source src = KMODS_NAME_NONE, src2;
+	struct fuzz_image fi = { .size = size };
+	char name[KMODS_NAME_LEN], *exact = NULL;
+	unsigned int calls;
+	u8 *copy;
+	int ret = 0, err, err0;
+	size_t len;
+
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	fi.data = copy;
+
+	memset(name, 0x5a, sizeof(name));
+	err = fuzz_image_run(&fi, 0, name, sizeof(name), &src);
+	calls = fi.calls;
+	err0 = err;
+	FUZZ_CHECK(!fi.out_of_range);
+	FUZZ_CHECK(err == 0 || err == -ENOEXEC || err == -ENOENT ||
+		   err == -EBADMSG);
+	if (size >= 52)
+		FUZZ_CHECK(calls >= 1);
+
+	if (!err) {
+		FUZZ_CHECK(memchr(name, '\0', sizeof(name)));
+		FUZZ_CHECK(kmods_name_valid(name));
+		FUZZ_CHECK(src == KMODS_NAME_MODINFO ||
+			   src == KMODS_NAME_THIS_MODULE);
+
+		len = strlen(name);
+		exact = malloc(len + 1);
+		if (!exact)
+			goto out;
+		err = fuzz_image_run(&fi, 0, exact, len + 1, &src2);
+		FUZZ_CHECK(!fi.out_of_range);
+		FUZZ_CHECK(err == 0 && src2 == src && !strcmp(exact, name));
+		err = fuzz_image_run(&fi, 0, exact, len, &src2);
+		FUZZ_CHECK(!fi.out_of_range);
+		FUZZ_CHECK(err == -EBADMSG);
+	}
+
+	/* Fail one of the reads; which one depends on the input. */
+	if (calls) {
+		err = fuzz_image_run(&fi, 1 + size % calls, name, sizeof(name),
+				     &src2);
+		FUZZ_CHECK(!fi.out_of_range);
+		FUZZ_CHECK(err == -EFAULT ||
+			   (err == -EBADMSG && err0 == -EBADMSG));
+	}
+out:
+	free(exact);
+	free(copy);
+	return ret;
+}

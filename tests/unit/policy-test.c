@@ -1,0 +1,2624 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy-test - user-space unit tests for igloo_kmods' pure logic
+ * (policy.c), built with AddressSanitizer and UBSan.
+ *
+ * Usage: policy-test [--no-fork] [--replay DIR]...
+ *        policy-test --write-seeds DIR
+ *
+ * Prints one "ok N - name" or "not ok N - name" line per test case, then
+ * "N passed, N failed", and exits 1 if any case failed. The ELF cases use
+ * images made by a small in-memory ELF writer; --write-seeds DIR writes a
+ * few of them to DIR as the image fuzzer's seed corpus and exits.
+ * Every file under each --replay DIR/{list,path,image}/ (default:
+ * tests/fuzz/regressions and tests/fuzz/seeds) is replayed through that
+ * fuzz harness as one more test case. Each case runs in a child process,
+ * so a sanitizer report fails that case alone; --no-fork runs them all
+ * in this one.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "../fuzz/fuzz.h"
+
+#ifndef KMODS_FUZZ_DIR
+#define KMODS_FUZZ_DIR "../fuzz"
+#endif
+
+/* Test bookkeeping */
+
+static bool test_failed;		/* the running case has failed */
+static const char *test_skip_reason;	/* the running case was skipped */
+
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+
+static __printf(2, 3) void test_fail(int line, const char *fmt, ...);
+
+static void test_fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    # policy-test.c:%d: ", line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	test_failed = true;
+}
+
+static void test_skip(const char *reason)
+{
+	test_skip_reason = reason;
+}
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond))						\
+			test_fail(__LINE__, "CHECK(%s) failed", #cond);	\
+	} while (0)
+
+#define CHECK_INT(got, want)						\
+	do {								\
+		long long _g = (got), _w = (want);			\
+		if (_g != _w)						\
+			test_fail(__LINE__, "%s == %lld, expected %s == %lld", \
+				  #got, _g, #want, _w);			\
+	} while (0)
+
+#define CHECK_STR(got, want)						\
+	do {								\
+		const char *_g = (got), *_w = (want);			\
+		if (!_g || strcmp(_g, _w))				\
+			test_fail(__LINE__, "%s == \"%s\", expected \"%s\"", \
+				  #got, _g ? _g : "(null)", _w);	\
+	} while (0)
+
+/* Replayed fuzz harnesses report a broken invariant here. */
+void kmods_fuzz_fail(const char *file, int line, const char *what)
+{
+	printf("    # %s:%d: invariant broken: %s\n", file, line, what);
+	test_failed = true;
+}
+
+/* Name helpers */
+
+static char test_long_name[MODULE_NAME_LEN + 1];
+
+/* A name of @len 'a's (at most MODULE_NAME_LEN), in a static buffer. */
+static const char *test_name_of_len(size_t len)
+{
+	memset(test_long_name, 'a', len);
+	test_long_name[len] = '\0';
+	return test_long_name;
+}
+
+static void test_path_name(int line, const char *path, int want_err,
+			   const char *want)
+{
+	char name[KMODS_NAME_LEN];
+	int err;
+
+	memset(name, 0x5a, sizeof(name));
+	err = kmods_name_from_path(path, name, sizeof(name));
+	if (err != want_err)
+		test_fail(line, "kmods_name_from_path(\"%s\") == %d, expected %d",
+			  path, err, want_err);
+	else if (!err && strcmp(name, want))
+		test_fail(line, "kmods_name_from_path(\"%s\") gave \"%s\", expected \"%s\"",
+			  path, name, want);
+}
+
+#define CHECK_PATH(path, err, want) test_path_name(__LINE__, path, err, want)
+
+static void test_name_from_path_dirs(void)
+{
+	CHECK_PATH("/lib/modules/6.1.0/kernel/drivers/net/dummy.ko", 0,
+		   "dummy");
+	CHECK_PATH("a/b/c", 0, "c");
+	CHECK_PATH("./nf_conntrack.ko", 0, "nf_conntrack");
+	CHECK_PATH("//x//y.ko", 0, "y");
+	CHECK_PATH("/", -EINVAL, NULL);
+	CHECK_PATH("dir/", -EINVAL, NULL);
+	CHECK_PATH("/lib/modules/", -EINVAL, NULL);
+	CHECK_PATH("/a.ko/", -EINVAL, NULL);
+}
+
+static void test_name_from_path_suffixes(void)
+{
+	CHECK_PATH("/m/foo.ko", 0, "foo");
+	CHECK_PATH("/m/foo.ko.gz", 0, "foo");
+	CHECK_PATH("/m/foo.ko.xz", 0, "foo");
+	CHECK_PATH("/m/foo.ko.zst", 0, "foo");
+	CHECK_PATH("/m/nf-nat.ko.xz", 0, "nf-nat");
+	/* Only one suffix comes off; what is left has a '.'. */
+	CHECK_PATH("/m/foo.ko.ko", -EINVAL, NULL);
+	CHECK_PATH("/m/foo.ko.xz.ko", -EINVAL, NULL);
+	/* Suffixes are case-sensitive. */
+	CHECK_PATH("/m/foo.KO", -EINVAL, NULL);
+}
+
+static void test_name_from_path_other_suffix(void)
+{
+	/* .bz2 is no module suffix: the name keeps its dots. */
+	CHECK_PATH("foo.ko.bz2", -EINVAL, NULL);
+	CHECK_PATH("/m/foo.o", -EINVAL, NULL);
+	CHECK_PATH("/m/foo.ko.", -EINVAL, NULL);
+}
+
+static void test_name_from_path_empty(void)
+{
+	CHECK_PATH("", -EINVAL, NULL);
+}
+
+static void test_name_from_path_no_suffix(void)
+{
+	CHECK_PATH("foo", 0, "foo");
+	CHECK_PATH("/sbin/foo-bar_2", 0, "foo-bar_2");
+}
+
+static void test_name_from_path_bare_suffix(void)
+{
+	/* ".ko" alone is not stripped (nothing before it): name ".ko". */
+	CHECK_PATH(".ko", -EINVAL, NULL);
+	CHECK_PATH("/m/.ko", -EINVAL, NULL);
+	CHECK_PATH("/m/.ko.xz", -EINVAL, NULL);
+	CHECK_PATH("/m/.ko.zst", -EINVAL, NULL);
+}
+
+static void test_name_from_path_max_len(void)
+{
+	char path[MODULE_NAME_LEN + 16];
+
+	/* MODULE_NAME_LEN - 1 characters: the longest name. */
+	snprintf(path, sizeof(path), "/m/%s.ko",
+		 test_name_of_len(MODULE_NAME_LEN - 1));
+	CHECK_PATH(path, 0, test_name_of_len(MODULE_NAME_LEN - 1));
+	snprintf(path, sizeof(path), "%s",
+		 test_name_of_len(MODULE_NAME_LEN - 1));
+	CHECK_PATH(path, 0, test_name_of_len(MODULE_NAME_LEN - 1));
+
+	/* MODULE_NAME_LEN characters: too long, however big the buffer. */
+	snprintf(path, sizeof(path), "/m/%s.ko.zst",
+		 test_name_of_len(MODULE_NAME_LEN));
+	CHECK_PATH(path, -ENAMETOOLONG, NULL);
+	snprintf(path, sizeof(path), "%s", test_name_of_len(MODULE_NAME_LEN));
+	CHECK_PATH(path, -ENAMETOOLONG, NULL);
+}
+
+static void test_name_from_path_small_buffer(void)
+{
+	char *name = malloc(4);		/* exact size: ASan sees overflows */
+
+	if (!name) {
+		test_fail(__LINE__, "out of memory");
+		return;
+	}
+	CHECK_INT(kmods_name_from_path("/m/abc.ko", name, 4), 0);
+	CHECK_STR(name, "abc");
+	CHECK_INT(kmods_name_from_path("/m/abcd.ko", name, 4), -ENAMETOOLONG);
+	CHECK_INT(kmods_name_from_path("abcdefgh", name, 4), -ENAMETOOLONG);
+	CHECK_INT(kmods_name_from_path("x", name, 1), -ENAMETOOLONG);
+	CHECK_INT(kmods_name_from_path("x", name, 2), 0);
+	CHECK_STR(name, "x");
+	CHECK_INT(kmods_name_from_path("", name, 0), -ENAMETOOLONG);
+	free(name);
+}
+
+static void test_path_is_module(void)
+{
+	CHECK(kmods_path_is_module("a.ko"));
+	CHECK(kmods_path_is_module("/m/a.ko.gz"));
+	CHECK(kmods_path_is_module("/m/a.ko.xz"));
+	CHECK(kmods_path_is_module("/m/a.ko.zst"));
+	CHECK(!kmods_path_is_module(""));
+	CHECK(!kmods_path_is_module(".ko"));
+	CHECK(!kmods_path_is_module("ko"));
+	CHECK(!kmods_path_is_module("a.ko.bz2"));
+	CHECK(!kmods_path_is_module("a.ko/"));
+	CHECK(!kmods_path_is_module("a.o"));
+	CHECK(!kmods_path_is_module("a.KO"));
+}
+
+static void test_name_eq_fold(void)
+{
+	CHECK(kmods_name_eq("nf-nat", "nf_nat"));
+	CHECK(kmods_name_eq("nf_nat", "nf-nat"));
+	CHECK(kmods_name_eq("--", "__"));
+	CHECK(kmods_name_eq("a_b-c", "a-b_c"));
+	CHECK(kmods_name_eq("dummy", "dummy"));
+	CHECK(!kmods_name_eq("Dummy", "dummy"));
+	CHECK(!kmods_name_eq("a-b", "a.b"));
+	CHECK(!kmods_name_eq("a-b", "a b"));
+}
+
+static void test_name_eq_prefix(void)
+{
+	CHECK(!kmods_name_eq("igloo", "igloo_kmods"));
+	CHECK(!kmods_name_eq("igloo_kmods", "igloo"));
+	CHECK(!kmods_name_eq("a-", "a"));
+	CHECK(!kmods_name_eq("a", "a_"));
+	CHECK(!kmods_name_eq("ab", "abc"));
+	CHECK(!kmods_name_eq("abc", "ab"));
+}
+
+static void test_name_eq_empty(void)
+{
+	CHECK(kmods_name_eq("", ""));
+	CHECK(!kmods_name_eq("", "a"));
+	CHECK(!kmods_name_eq("a", ""));
+	CHECK(!kmods_name_eq("", "-"));
+	CHECK(!kmods_name_eq("_", ""));
+}
+
+static void test_name_valid_basic(void)
+{
+	CHECK(kmods_name_valid("dummy"));
+	CHECK(kmods_name_valid("nf_conntrack-ftp"));
+	CHECK(kmods_name_valid("ABCxyz0189"));
+	CHECK(kmods_name_valid("a"));
+	CHECK(kmods_name_valid("-"));
+	CHECK(!kmods_name_valid(""));
+}
+
+static void test_name_valid_bad_chars(void)
+{
+	static const char *const bad[] = {
+		"a/b", "/a", "a.b", "a.ko", ".", "a b", " a", "a ", "a\tb",
+		"a\nb", "a\x01", "\x1f", "a\x7f", "caf\xc3\xa9", "\xff",
+		"a\x80\x62", "a=b", "a,b", "a:b", "a*", "a%s",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (kmods_name_valid(bad[i]))
+			test_fail(__LINE__, "bad[%zu] is valid", i);
+	}
+}
+
+static void test_name_valid_max_len(void)
+{
+	CHECK(kmods_name_valid(test_name_of_len(MODULE_NAME_LEN - 1)));
+	CHECK(!kmods_name_valid(test_name_of_len(MODULE_NAME_LEN)));
+}
+
+/* Command lines, as NUL-separated bytes in an exact-size heap copy. */
+static const char *test_cmdline(const char *bytes, size_t len, char **copy)
+{
+	*copy = malloc(len ? len : 1);
+	if (!*copy)
+		abort();
+	memcpy(*copy, bytes, len);
+	return kmods_cmdline_module(*copy, len);
+}
+
+/* test_cmdline() on the bytes of @s up to its last explicit NUL. */
+#define TEST_CMDLINE(s, copy) test_cmdline((s), sizeof(s) - 1, (copy))
+
+static void test_cmdline_basic(void)
+{
+	char *args;
+	const char *found = TEST_CMDLINE("insmod\0/a/x.ko\0p=1\0", &args);
+
+	CHECK(found == args + 7);
+	CHECK_STR(found, "/a/x.ko");
+	free(args);
+}
+
+static void test_cmdline_last(void)
+{
+	char *args;
+	const char *found =
+		TEST_CMDLINE("insmod\0a.ko\0b.ko.xz\0x=1\0c.ko.gz\0y\0", &args);
+
+	CHECK_STR(found, "c.ko.gz");
+	free(args);
+}
+
+static void test_cmdline_none(void)
+{
+	char *args;
+
+	CHECK(!TEST_CMDLINE("insmod\0a.ko.bz2\0.ko\0p=1\0", &args));
+	free(args);
+	CHECK(!TEST_CMDLINE("\0\0\0", &args));
+	free(args);
+}
+
+static void test_cmdline_unterminated(void)
+{
+	char *args;
+
+	/* The last argument runs off the end: ignored. */
+	CHECK_STR(test_cmdline("insmod\0a.ko\0b.ko", 16, &args), "a.ko");
+	free(args);
+	CHECK(!test_cmdline("insmod\0b.ko", 11, &args));
+	free(args);
+	CHECK(!test_cmdline("b.ko", 4, &args));
+	free(args);
+}
+
+static void test_cmdline_empty(void)
+{
+	char *args;
+
+	CHECK(!test_cmdline("a.ko", 0, &args));
+	free(args);
+	CHECK(!kmods_cmdline_module(NULL, 0));
+}
+
+/* Lists */
+
+/*
+ * Parse into a list filled with a sentinel; on error, check that the
+ * list still holds the sentinel.
+ */
+static int test_parse(int line, const char *text, struct kmods_list *list)
+{
+	static struct kmods_list sentinel;
+	int err;
+
+	memset(&sentinel, 0xa5, sizeof(sentinel));
+	*list = sentinel;
+	err = kmods_list_parse(text, list);
+	if (err && memcmp(list, &sentinel, sizeof(*list)))
+		test_fail(line, "failed parse (%d) changed the list", err);
+	return err;
+}
+
+static void test_check_list(int line, const struct kmods_list *list,
+			    const char *const *want, unsigned int count)
+{
+	unsigned int i;
+
+	if (list->count != count) {
+		test_fail(line, "list has %u names, expected %u", list->count,
+			  count);
+		return;
+	}
+	for (i = 0; i < count; i++) {
+		if (strcmp(list->names[i], want[i]))
+			test_fail(line, "name %u is \"%.*s\", expected \"%s\"",
+				  i, (int)MODULE_NAME_LEN, list->names[i], want[i]);
+	}
+}
+
+#define PARSE(text, list) test_parse(__LINE__, text, list)
+#define CHECK_LIST(list, ...)						\
+	test_check_list(__LINE__, list, (const char *const []){ __VA_ARGS__ }, \
+			ARRAY_SIZE(((const char *const []){ __VA_ARGS__ })))
+
+static struct kmods_list test_list, test_list2;
+
+static void test_list_parse_empty(void)
+{
+	CHECK_INT(PARSE("", &test_list), 0);
+	CHECK_INT(test_list.count, 0);
+	CHECK_INT(PARSE("\n", &test_list), 0);
+	CHECK_INT(test_list.count, 0);
+	CHECK_INT(PARSE(" \t\r\n ", &test_list), 0);
+	CHECK_INT(test_list.count, 0);
+}
+
+static void test_list_parse_spaces(void)
+{
+	CHECK_INT(PARSE("wireguard, nf_conntrack\n", &test_list), 0);
+	CHECK_LIST(&test_list, "wireguard", "nf_conntrack");
+	CHECK_INT(PARSE("  a ,\tb\t,\r\nc\t\n", &test_list), 0);
+	CHECK_LIST(&test_list, "a", "b", "c");
+	CHECK_INT(PARSE("single", &test_list), 0);
+	CHECK_LIST(&test_list, "single");
+}
+
+static void test_list_parse_duplicates(void)
+{
+	CHECK_INT(PARSE("a,b,a", &test_list), 0);
+	CHECK_LIST(&test_list, "a", "b");
+	/* '-' and '_' are the same module; the first spelling is kept. */
+	CHECK_INT(PARSE("nf-nat,x,nf_nat,nf-nat", &test_list), 0);
+	CHECK_LIST(&test_list, "nf-nat", "x");
+	CHECK_INT(PARSE("a_b_c,a-b-c", &test_list), 0);
+	CHECK_LIST(&test_list, "a_b_c");
+}
+
+static void test_list_parse_empty_entries(void)
+{
+	CHECK_INT(PARSE("a,", &test_list), 0);
+	CHECK_LIST(&test_list, "a");
+	CHECK_INT(PARSE("a,\n", &test_list), 0);
+	CHECK_LIST(&test_list, "a");
+	CHECK_INT(PARSE(",,a,, ,b", &test_list), 0);
+	CHECK_LIST(&test_list, "a", "b");
+	CHECK_INT(PARSE(",,,", &test_list), 0);
+	CHECK_INT(test_list.count, 0);
+	CHECK_INT(PARSE(" , , ", &test_list), 0);
+	CHECK_INT(test_list.count, 0);
+}
+
+static void test_list_parse_inner_space(void)
+{
+	CHECK_INT(PARSE("a b", &test_list), -EINVAL);
+	CHECK_INT(PARSE("x,a b,y", &test_list), -EINVAL);
+	CHECK_INT(PARSE("a\tb", &test_list), -EINVAL);
+	CHECK_INT(PARSE("a\nb", &test_list), -EINVAL);
+}
+
+static void test_list_parse_name_len(void)
+{
+	char text[2 * MODULE_NAME_LEN];
+
+	snprintf(text, sizeof(text), " %s ,b",
+		 test_name_of_len(MODULE_NAME_LEN - 1));
+	CHECK_INT(PARSE(text, &test_list), 0);
+	CHECK_LIST(&test_list, test_name_of_len(MODULE_NAME_LEN - 1), "b");
+	snprintf(text, sizeof(text), "b,%s",
+		 test_name_of_len(MODULE_NAME_LEN));
+	CHECK_INT(PARSE(text, &test_list), -EINVAL);
+}
+
+/* "m0,m1,...": @count distinct names. */
+static char *test_many_names(unsigned int count, const char *sep)
+{
+	char *text = malloc(count * 8 + 1);
+	size_t pos = 0;
+	unsigned int i;
+
+	if (!text)
+		abort();
+	text[0] = '\0';
+	for (i = 0; i < count; i++)
+		pos += sprintf(text + pos, "%sm%u", i ? sep : "", i);
+	return text;
+}
+
+static void test_list_parse_max_names(void)
+{
+	char *text = test_many_names(KMODS_LIST_MAX, ",");
+	unsigned int i;
+	char want[16];
+
+	CHECK_INT(PARSE(text, &test_list), 0);
+	CHECK_INT(test_list.count, KMODS_LIST_MAX);
+	for (i = 0; i < test_list.count; i++) {
+		snprintf(want, sizeof(want), "m%u", i);
+		CHECK_STR(test_list.names[i], want);
+	}
+	free(text);
+	text = test_many_names(KMODS_LIST_MAX, " , ");
+	CHECK_INT(PARSE(text, &test_list), 0);
+	CHECK_INT(test_list.count, KMODS_LIST_MAX);
+	free(text);
+}
+
+static void test_list_parse_too_many(void)
+{
+	char *text = test_many_names(KMODS_LIST_MAX + 1, ",");
+
+	CHECK_INT(PARSE(text, &test_list), -EINVAL);
+	free(text);
+}
+
+static void test_list_parse_bad_chars(void)
+{
+	static const char *const bad[] = {
+		"foo.ko", "a,foo.ko", "/lib/modules/x", "a/b", "caf\xc3\xa9",
+		"a,\xff", "a;b", "a\vb", "a\fb", "a\x01", "a=1", "*", "\x80",
+	};
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err = PARSE(bad[i], &test_list);
+		if (err != -EINVAL)
+			test_fail(__LINE__, "bad[%zu]: %d, expected -EINVAL",
+				  i, err);
+	}
+}
+
+static void test_list_format_round_trip(void)
+{
+	static const char *const texts[] = {
+		"", "a", "wireguard, nf_conntrack\n", "a-b,a_b, c ,,d,",
+		"igloo,igloo-kmods,dummy",
+	};
+	char buf[KMODS_LIST_MAX * MODULE_NAME_LEN];
+	unsigned int i, j;
+	int len;
+
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		CHECK_INT(PARSE(texts[i], &test_list), 0);
+		len = kmods_list_format(&test_list, buf, sizeof(buf));
+		CHECK(len >= 0 && (size_t)len == strlen(buf));
+		CHECK_INT(PARSE(buf, &test_list2), 0);
+		CHECK_INT(test_list2.count, test_list.count);
+		for (j = 0; j < test_list.count && j < test_list2.count; j++)
+			CHECK_STR(test_list2.names[j], test_list.names[j]);
+	}
+	CHECK_INT(PARSE(" x , y-z ,", &test_list), 0);
+	CHECK_INT(kmods_list_format(&test_list, buf, sizeof(buf)), 5);
+	CHECK_STR(buf, "x,y-z");
+}
+
+static void test_list_format_full(void)
+{
+	/* The biggest list fits a sysfs page. */
+	char text[KMODS_LIST_MAX * MODULE_NAME_LEN + KMODS_LIST_MAX];
+	char buf[4096];
+	size_t pos = 0;
+	unsigned int i;
+	int len;
+
+	for (i = 0; i < KMODS_LIST_MAX; i++) {
+		memset(text + pos, 'a', MODULE_NAME_LEN - 1);
+		pos += MODULE_NAME_LEN - 1 - 2;
+		pos += sprintf(text + pos, "%02u,", i);
+	}
+	text[pos] = '\0';
+	CHECK_INT(PARSE(text, &test_list), 0);
+	CHECK_INT(test_list.count, KMODS_LIST_MAX);
+	len = kmods_list_format(&test_list, buf, sizeof(buf));
+	CHECK_INT(len, KMODS_LIST_MAX * MODULE_NAME_LEN - 1);
+	CHECK_INT(PARSE(buf, &test_list2), 0);
+	CHECK_INT(test_list2.count, KMODS_LIST_MAX);
+}
+
+static void test_list_format_small(void)
+{
+	char *buf = malloc(8);
+
+	if (!buf)
+		abort();
+	CHECK_INT(PARSE("abc,de", &test_list), 0);
+	memset(buf, 'x', 8);
+	CHECK_INT(kmods_list_format(&test_list, buf, 6), -ENOSPC);
+	CHECK(buf[0] == '\0');
+	CHECK_INT(kmods_list_format(&test_list, buf, 3), -ENOSPC);
+	CHECK(buf[0] == '\0');
+	memset(buf, 'x', 8);
+	CHECK_INT(kmods_list_format(&test_list, buf, 0), -ENOSPC);
+	CHECK(buf[0] == 'x');
+	CHECK_INT(kmods_list_format(&test_list, buf, 7), 6);
+	CHECK_STR(buf, "abc,de");
+
+	CHECK_INT(PARSE("", &test_list), 0);
+	CHECK_INT(kmods_list_format(&test_list, buf, 1), 0);
+	CHECK_STR(buf, "");
+	free(buf);
+}
+
+static void test_list_contains(void)
+{
+	CHECK_INT(PARSE("nf-nat,dummy", &test_list), 0);
+	CHECK(kmods_list_contains(&test_list, "nf_nat"));
+	CHECK(kmods_list_contains(&test_list, "nf-nat"));
+	CHECK(kmods_list_contains(&test_list, "dummy"));
+	CHECK(!kmods_list_contains(&test_list, "dumm"));
+	CHECK(!kmods_list_contains(&test_list, "dummy0"));
+	CHECK(!kmods_list_contains(&test_list, ""));
+	CHECK(!kmods_list_contains(NULL, "dummy"));
+}
+
+/* Decisions */
+
+static void test_decide_no_name(void)
+{
+	CHECK_INT(PARSE("dummy", &test_list), 0);
+	CHECK_INT(kmods_policy_decide(NULL, &test_list, NULL),
+		  KMODS_RULE_NO_NAME);
+	CHECK_INT(kmods_policy_decide("", &test_list, NULL),
+		  KMODS_RULE_NO_NAME);
+	CHECK_INT(kmods_policy_decide("dummy.ko", &test_list, NULL),
+		  KMODS_RULE_NO_NAME);
+	CHECK_INT(kmods_policy_decide("a/dummy", &test_list, NULL),
+		  KMODS_RULE_NO_NAME);
+	CHECK_INT(kmods_policy_decide(test_name_of_len(MODULE_NAME_LEN),
+				      NULL, NULL), KMODS_RULE_NO_NAME);
+	CHECK(!kmods_rule_allows(KMODS_RULE_NO_NAME));
+}
+
+static void test_decide_builtin(void)
+{
+	static const char *const names[] = {
+		"igloo", "igloo_kmods", "igloo-kmods",
+	};
+	size_t i;
+
+	CHECK_INT(PARSE("igloo,igloo_kmods", &test_list), 0);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		CHECK_INT(kmods_policy_decide(names[i], NULL, &test_list),
+			  KMODS_RULE_BUILTIN);
+		CHECK_INT(kmods_policy_decide(names[i], &test_list, &test_list),
+			  KMODS_RULE_BUILTIN);
+		CHECK_INT(kmods_policy_decide(names[i], NULL, NULL),
+			  KMODS_RULE_BUILTIN);
+	}
+	/* Only those exact names (modulo '-'/'_'). */
+	CHECK_INT(kmods_policy_decide("igloo_kmods2", NULL, NULL),
+		  KMODS_RULE_DEFAULT);
+	CHECK_INT(kmods_policy_decide("iglo", NULL, NULL), KMODS_RULE_DEFAULT);
+	CHECK_INT(kmods_policy_decide("IGLOO", NULL, NULL),
+		  KMODS_RULE_DEFAULT);
+	CHECK(kmods_rule_allows(KMODS_RULE_BUILTIN));
+}
+
+static void test_decide_deny_beats_allow(void)
+{
+	CHECK_INT(PARSE("a,nf_nat,b", &test_list), 0);
+	CHECK_INT(PARSE("nf-nat", &test_list2), 0);
+	CHECK_INT(kmods_policy_decide("nf_nat", &test_list, &test_list2),
+		  KMODS_RULE_DENYLIST);
+	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+		  KMODS_RULE_DENYLIST);
+	CHECK_INT(kmods_policy_decide("nf_nat", NULL, &test_list2),
+		  KMODS_RULE_DENYLIST);
+	CHECK(!kmods_rule_allows(KMODS_RULE_DENYLIST));
+}
+
+static void test_decide_allow(void)
+{
+	CHECK_INT(PARSE("a,nf_nat,b", &test_list), 0);
+	CHECK_INT(PARSE("c", &test_list2), 0);
+	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+		  KMODS_RULE_ALLOWLIST);
+	CHECK_INT(kmods_policy_decide("b", &test_list, NULL),
+		  KMODS_RULE_ALLOWLIST);
+	CHECK(kmods_rule_allows(KMODS_RULE_ALLOWLIST));
+}
+
+static void test_decide_default(void)
+{
+	CHECK_INT(PARSE("a", &test_list), 0);
+	CHECK_INT(PARSE("b", &test_list2), 0);
+	CHECK_INT(kmods_policy_decide("c", &test_list, &test_list2),
+		  KMODS_RULE_DEFAULT);
+	CHECK_INT(kmods_policy_decide("c", NULL, NULL), KMODS_RULE_DEFAULT);
+	CHECK_INT(PARSE("", &test_list), 0);
+	CHECK_INT(kmods_policy_decide("a", &test_list, &test_list),
+		  KMODS_RULE_DEFAULT);
+	CHECK(!kmods_rule_allows(KMODS_RULE_DEFAULT));
+}
+
+static void test_rule_allows(void)
+{
+	CHECK(kmods_rule_allows(KMODS_RULE_BUILTIN));
+	CHECK(kmods_rule_allows(KMODS_RULE_ALLOWLIST));
+	CHECK(!kmods_rule_allows(KMODS_RULE_DENYLIST));
+	CHECK(!kmods_rule_allows(KMODS_RULE_DEFAULT));
+	CHECK(!kmods_rule_allows(KMODS_RULE_NO_NAME));
+	CHECK(!kmods_rule_allows(KMODS_RULE_UNPRIVILEGED));
+	CHECK(!kmods_rule_allows(KMODS_RULE_FAKED));
+	CHECK(!kmods_rule_allows(KMODS_RULE_LOCKED));
+}
+
+/*
+ * A minimal ELF writer: a relocatable file with the ELF header, the
+ * section contents, then the section header table. Section 0 is the
+ * null section and .shstrtab comes last, as ld does it. Sections get the
+ * flags they have in real modules: .modinfo SHF_ALLOC ("A" in readelf -S),
+ * .gnu.linkonce.this_module, .bss SHF_WRITE | SHF_ALLOC ("WA"), .text
+ * SHF_ALLOC | SHF_EXECINSTR ("AX"), .shstrtab none.
+ */
+
+#define TEST_ET_REL		1
+#define TEST_SHT_PROGBITS	1
+#define TEST_SHT_STRTAB		3
+#define TEST_SHT_NOBITS		8
+#define TEST_SHF_WRITE		0x1
+#define TEST_SHF_ALLOC		0x2
+#define TEST_SHF_EXECINSTR	0x4
+#define TEST_ELF_MAX_SECS	12
+#define TEST_ELF_MAX_EXTRA	4
+
+/*
+ * One more .modinfo or .gnu.linkonce.this_module section, written ahead
+ * of the spec's own: a second one of the same name, or a decoy without
+ * SHF_ALLOC, which the kernel's find_sec() passes over.
+ */
+struct test_elf_extra {
+	bool this_module;	/* a this_module section, not a .modinfo */
+	bool no_alloc;		/* without SHF_ALLOC, unlike real modules */
+	const char *modinfo;	/* .modinfo contents */
+	size_t modinfo_len;	/* bytes of @modinfo */
+	const char *mod_name;	/* name in this_module */
+};
+
+struct test_elf_spec {
+	bool is64;
+	bool msb;
+	const char *modinfo;	/* .modinfo contents, or NULL for none */
+	size_t modinfo_len;	/* bytes of @modinfo */
+	const char *mod_name;	/* name in this_module, or NULL for none */
+	size_t mod_size;	/* this_module size, 0 for the default */
+	bool text_bss;		/* add a .text and a large NOBITS .bss */
+	bool strtab_first;	/* .shstrtab at index 1, not last */
+	const struct test_elf_extra *extra;	/* sections before the others */
+	unsigned int nr_extra;	/* entries in @extra */
+};
+
+struct test_elf {
+	u8 *buf;
+	size_t size;
+	bool is64;
+	bool msb;
+	u64 shoff;
+	unsigned int shentsize;
+	unsigned int shnum;
+	/* Section indices, 0 when absent. */
+	unsigned int modinfo;
+	unsigned int mod;
+	unsigned int text;
+	unsigned int bss;
+	unsigned int shstrtab;
+	unsigned int extra[TEST_ELF_MAX_EXTRA];	/* one per spec->extra */
+};
+
+enum test_eh_field { TEST_EH_SHOFF, TEST_EH_SHENTSIZE, TEST_EH_SHNUM,
+		     TEST_EH_SHSTRNDX };
+enum test_sh_field { TEST_SH_NAME, TEST_SH_TYPE, TEST_SH_OFFSET,
+		     TEST_SH_SIZE, TEST_SH_FLAGS };
+
+static void test_put(u8 *p, unsigned int width, u64 v, bool msb)
+{
+	unsigned int i;
+
+	for (i = 0; i < width; i++)
+		p[msb ? width - 1 - i : i] = v >> (8 * i);
+}
+
+static u64 test_get(const u8 *p, unsigned int width, bool msb)
+{
+	unsigned int i;
+	u64 v = 0;
+
+	for (i = 0; i < width; i++)
+		v |= (u64)p[msb ? width - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* Offset and width of a section header field. */
+static void test_sh_where(const struct test_elf *elf, enum test_sh_field f,
+			  unsigned int *off, unsigned int *width)
+{
+	static const u8 off64[] = { 0x00, 0x04, 0x18, 0x20, 0x08 };
+	static const u8 off32[] = { 0x00, 0x04, 0x10, 0x14, 0x08 };
+
+	*off = elf->is64 ? off64[f] : off32[f];
+	*width = f <= TEST_SH_TYPE ? 4 : elf->is64 ? 8 : 4;
+}
+
+static void test_elf_set_sh(struct test_elf *elf, unsigned int index,
+			    enum test_sh_field f, u64 v)
+{
+	unsigned int off, width;
+
+	test_sh_where(elf, f, &off, &width);
+	test_put(elf->buf + elf->shoff + index * elf->shentsize + off, width,
+		 v, elf->msb);
+}
+
+static u64 test_elf_get_sh(const struct test_elf *elf, unsigned int index,
+			   enum test_sh_field f)
+{
+	unsigned int off, width;
+
+	test_sh_where(elf, f, &off, &width);
+	return test_get(elf->buf + elf->shoff + index * elf->shentsize + off,
+			width, elf->msb);
+}
+
+static void test_elf_set_eh(struct test_elf *elf, enum test_eh_field f,
+			    u64 v)
+{
+	static const u8 off64[] = { 0x28, 0x3a, 0x3c, 0x3e };
+	static const u8 off32[] = { 0x20, 0x2e, 0x30, 0x32 };
+	unsigned int width = f == TEST_EH_SHOFF ? (elf->is64 ? 8 : 4) : 2;
+
+	test_put(elf->buf + (elf->is64 ? off64[f] : off32[f]), width, v,
+		 elf->msb);
+}
+
+struct test_elf_sec {
+	const char *name;
+	u32 type;
+	u64 flags;
+	const void *data;
+	size_t len;		/* bytes in the file */
+	u64 sh_size;		/* for NOBITS */
+	unsigned int align;
+	u64 offset;
+	u32 name_off;
+};
+
+/* A .modinfo section holding @len bytes of @data. */
+static struct test_elf_sec test_elf_modinfo_sec(const char *data, size_t len)
+{
+	return (struct test_elf_sec){
+		.name = ".modinfo", .type = TEST_SHT_PROGBITS,
+		.flags = TEST_SHF_ALLOC, .data = data, .len = len, .align = 1,
+	};
+}
+
+/*
+ * A this_module section of @size bytes (0 for sizeof(struct module) on
+ * the test's targets) naming @name, its contents built in @buf.
+ */
+static struct test_elf_sec test_elf_mod_sec(bool is64, const char *name,
+					    size_t size, u8 (*buf)[256])
+{
+	/* struct module: state, list, then name[MODULE_NAME_LEN]. */
+	size_t off = is64 ? 24 : 12, name_len = is64 ? 56 : 60;
+
+	memset(*buf, 0, sizeof(*buf));
+	memcpy(*buf + off, name, strnlen(name, name_len));
+	return (struct test_elf_sec){
+		.name = ".gnu.linkonce.this_module",
+		.type = TEST_SHT_PROGBITS,
+		.flags = TEST_SHF_WRITE | TEST_SHF_ALLOC, .data = *buf,
+		.len = size ? size : is64 ? 128 : 96,
+		.align = is64 ? 8 : 4,
+	};
+}
+
+static void test_elf_build(const struct test_elf_spec *spec,
+			   struct test_elf *elf)
+{
+	static const u8 text[16] = { 0xc3 };
+	struct test_elf_sec secs[TEST_ELF_MAX_SECS];
+	unsigned int n = 1, i, ehsize, shentsize;
+	u8 mods[1 + TEST_ELF_MAX_EXTRA][256];
+	char strtab[256];
+	size_t strtab_len = 1, pos, len;
+	u8 *p;
+
+	if (spec->nr_extra > TEST_ELF_MAX_EXTRA)
+		abort();
+	memset(secs, 0, sizeof(secs));
+	memset(elf, 0, sizeof(*elf));
+	elf->is64 = spec->is64;
+	elf->msb = spec->msb;
+	ehsize = spec->is64 ? 64 : 52;
+	shentsize = spec->is64 ? 64 : 40;
+
+	for (i = 0; i < spec->nr_extra; i++) {
+		const struct test_elf_extra *x = &spec->extra[i];
+
+		elf->extra[i] = n;
+		if (x->this_module)
+			secs[n] = test_elf_mod_sec(spec->is64, x->mod_name, 0,
+						   &mods[1 + i]);
+		else
+			secs[n] = test_elf_modinfo_sec(x->modinfo,
+						       x->modinfo_len);
+		if (x->no_alloc)
+			secs[n].flags &= ~(u64)TEST_SHF_ALLOC;
+		n++;
+	}
+	if (spec->modinfo) {
+		elf->modinfo = n;
+		secs[n++] = test_elf_modinfo_sec(spec->modinfo,
+						 spec->modinfo_len);
+	}
+	if (spec->mod_name) {
+		elf->mod = n;
+		secs[n++] = test_elf_mod_sec(spec->is64, spec->mod_name,
+					     spec->mod_size, &mods[0]);
+	}
+	if (spec->text_bss) {
+		elf->text = n;
+		secs[n++] = (struct test_elf_sec){
+			.name = ".text", .type = TEST_SHT_PROGBITS,
+			.flags = TEST_SHF_ALLOC | TEST_SHF_EXECINSTR,
+			.data = text, .len = sizeof(text), .align = 16,
+		};
+		elf->bss = n;
+		secs[n++] = (struct test_elf_sec){
+			.name = ".bss", .type = TEST_SHT_NOBITS,
+			.flags = TEST_SHF_WRITE | TEST_SHF_ALLOC,
+			.sh_size = 0x40000000, .align = 64,
+		};
+	}
+	if (spec->strtab_first) {
+		/* Shift the others up; .shstrtab goes to index 1. */
+		memmove(&secs[2], &secs[1], (n - 1) * sizeof(secs[0]));
+		elf->modinfo += elf->modinfo ? 1 : 0;
+		elf->mod += elf->mod ? 1 : 0;
+		elf->text += elf->text ? 1 : 0;
+		elf->bss += elf->bss ? 1 : 0;
+		for (i = 0; i < spec->nr_extra; i++)
+			elf->extra[i]++;
+		elf->shstrtab = 1;
+		n++;
+	} else {
+		elf->shstrtab = n++;
+	}
+	secs[elf->shstrtab] = (struct test_elf_sec){
+		.name = ".shstrtab", .type = TEST_SHT_STRTAB, .data = strtab,
+		.align = 1,
+	};
+
+	strtab[0] = '\0';
+	for (i = 1; i < n; i++) {
+		secs[i].name_off = strtab_len;
+		len = strlen(secs[i].name) + 1;
+		if (len > sizeof(strtab) - strtab_len)
+			abort();
+		memcpy(strtab + strtab_len, secs[i].name, len);
+		strtab_len += len;
+	}
+	secs[elf->shstrtab].len = strtab_len;
+
+	pos = ehsize;
+	for (i = 1; i < n; i++) {
+		pos = (pos + secs[i].align - 1) / secs[i].align * secs[i].align;
+		secs[i].offset = pos;
+		pos += secs[i].len;
+	}
+	pos = (pos + 7) & ~(size_t)7;
+	elf->shoff = pos;
+	elf->shentsize = shentsize;
+	elf->shnum = n;
+	elf->size = pos + n * shentsize;
+	elf->buf = calloc(1, elf->size);
+	if (!elf->buf)
+		abort();
+
+	p = elf->buf;
+	memcpy(p, "\177ELF", 4);
+	p[4] = spec->is64 ? 2 : 1;		/* EI_CLASS */
+	p[5] = spec->msb ? 2 : 1;		/* EI_DATA */
+	p[6] = 1;				/* EI_VERSION */
+	test_put(p + 16, 2, TEST_ET_REL, elf->msb);
+	/* EM_MIPS for big-endian, EM_X86_64 or EM_ARM for little. */
+	test_put(p + 18, 2, spec->msb ? 8 : spec->is64 ? 62 : 40, elf->msb);
+	test_put(p + 20, 4, 1, elf->msb);	/* e_version */
+	test_put(p + (spec->is64 ? 52 : 40), 2, ehsize, elf->msb);
+	test_elf_set_eh(elf, TEST_EH_SHOFF, elf->shoff);
+	test_elf_set_eh(elf, TEST_EH_SHENTSIZE, shentsize);
+	test_elf_set_eh(elf, TEST_EH_SHNUM, n);
+	test_elf_set_eh(elf, TEST_EH_SHSTRNDX, elf->shstrtab);
+
+	for (i = 1; i < n; i++) {
+		u8 *sh = p + elf->shoff + i * shentsize;
+		unsigned int w = spec->is64 ? 8 : 4;
+
+		if (secs[i].len)
+			memcpy(p + secs[i].offset, secs[i].data, secs[i].len);
+		test_put(sh, 4, secs[i].name_off, elf->msb);
+		test_put(sh + 4, 4, secs[i].type, elf->msb);
+		test_put(sh + 8, w, secs[i].flags, elf->msb);
+		/* sh_addr is 0; offset and size follow it. */
+		test_put(sh + 8 + 2 * w, w, secs[i].offset, elf->msb);
+		test_put(sh + 8 + 3 * w, w,
+			 secs[i].type == TEST_SHT_NOBITS ? secs[i].sh_size :
+			 secs[i].len, elf->msb);
+		/* sh_addralign after sh_link and sh_info. */
+		test_put(sh + 16 + 4 * w, w, secs[i].align, elf->msb);
+	}
+}
+
+/* Grow the image to @size bytes, zero-filled. */
+static void test_elf_grow(struct test_elf *elf, size_t size)
+{
+	u8 *buf = realloc(elf->buf, size);
+
+	if (!buf)
+		abort();
+	memset(buf + elf->size, 0, size - elf->size);
+	elf->buf = buf;
+	elf->size = size;
+}
+
+/* Spread the section headers @stride bytes apart; the image ends after. */
+static void test_elf_restride(struct test_elf *elf, unsigned int stride)
+{
+	size_t size = elf->shoff + (size_t)elf->shnum * stride;
+	u8 *buf = calloc(1, size);
+	unsigned int i;
+
+	if (!buf)
+		abort();
+	memcpy(buf, elf->buf, elf->shoff);
+	for (i = 0; i < elf->shnum; i++)
+		memcpy(buf + elf->shoff + i * stride,
+		       elf->buf + elf->shoff + i * elf->shentsize,
+		       elf->is64 ? 64 : 40);
+	free(elf->buf);
+	elf->buf = buf;
+	elf->size = size;
+	elf->shentsize = stride;
+	test_elf_set_eh(elf, TEST_EH_SHENTSIZE, stride);
+}
+
+static void test_elf_free(struct test_elf *elf)
+{
+	free(elf->buf);
+	elf->buf = NULL;
+}
+
+/* Reading images */
+
+struct test_image {
+	const u8 *data;
+	u64 size;
+	unsigned int calls;
+	unsigned int fail_at;	/* 1-based call that fails; 0 for none */
+	int fail_err;
+};
+
+/* The read callback: any read outside [0, size) fails the test. */
+static int test_image_read(void *ctx, u64 off, void *buf, size_t len)
+{
+	struct test_image *ti = ctx;
+
+	ti->calls++;
+	if (off >= ti->size || len > ti->size - off) {
+		test_fail(__LINE__, "read of %zu bytes at %llu, image size %llu",
+			  len, (unsigned long long)off,
+			  (unsigned long long)ti->size);
+		return -EDOM;
+	}
+	if (ti->calls == ti->fail_at)
+		return ti->fail_err;
+	memcpy(buf, ti->data + off, len);
+	return 0;
+}
+
+/*
+ * kmods_image_name() on @size bytes of @data, copied to the heap so that
+ * AddressSanitizer sees any access past them.
+ */
+static int test_image_name_ex(const void *data, size_t size,
+			      struct test_image *ti, char *name,
+			      size_t name_size, enum kmods_name_source *src)
+{
+	struct kmods_image img = { .read = test_image_read, .ctx = ti,
+				   .size = size };
+	u8 *copy = malloc(size ? size : 1);
+	int err;
+
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	ti->data = copy;
+	ti->size = size;
+	ti->calls = 0;
+	err = kmods_image_name(&img, name, name_size, src);
+	free(copy);
+	ti->data = NULL;
+	return err;
+}
+
+static char test_name[KMODS_NAME_LEN];
+static enum kmods_name_source test_src;
+
+static int test_image_name(const void *data, size_t size)
+{
+	struct test_image ti = { 0 };
+
+	memset(test_name, 0x5a, sizeof(test_name));
+	test_name[sizeof(test_name) - 1] = '\0';
+	test_src = KMODS_NAME_NONE;
+	return test_image_name_ex(data, size, &ti, test_name,
+				  sizeof(test_name), &test_src);
+}
+
+static int test_elf_name(const struct test_elf *elf)
+{
+	return test_image_name(elf->buf, elf->size);
+}
+
+/* Build an image, read its name, free it. */
+static int test_spec_name(const struct test_elf_spec *spec)
+{
+	struct test_elf elf;
+	int err;
+
+	test_elf_build(spec, &elf);
+	err = test_elf_name(&elf);
+	test_elf_free(&elf);
+	return err;
+}
+
+#define MODINFO(s) .modinfo = (s), .modinfo_len = sizeof(s) - 1
+
+#define TEST_MODINFO_DUMMY "license=GPL\0description=Dummy netdevice\0" \
+			   "alias=rtnl-link-dummy\0depends=\0name=dummy\0" \
+			   "vermagic=6.1.0 SMP mod_unload \0"
+
+static void test_elf_variant(bool is64, bool msb)
+{
+	struct test_elf_spec spec = {
+		.is64 = is64, .msb = msb, MODINFO(TEST_MODINFO_DUMMY),
+		.mod_name = "dummy", .text_bss = true,
+	};
+
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "dummy");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+}
+
+static void test_elf_64_lsb(void)
+{
+	test_elf_variant(true, false);
+}
+
+static void test_elf_64_msb(void)
+{
+	test_elf_variant(true, true);
+}
+
+static void test_elf_32_lsb(void)
+{
+	test_elf_variant(false, false);
+}
+
+static void test_elf_32_msb(void)
+{
+	test_elf_variant(false, true);
+}
+
+static void test_elf_modinfo_only(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("license=GPL\0name=foo\0") };
+
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "foo");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+}
+
+static void test_elf_this_module_only(void)
+{
+	static const bool is64[] = { true, true, false, false };
+	static const bool msb[] = { false, true, false, true };
+	struct test_elf_spec spec = { .mod_name = "only_mod" };
+	struct test_elf elf;
+	unsigned int i;
+	u64 off;
+
+	for (i = 0; i < ARRAY_SIZE(is64); i++) {
+		spec.is64 = is64[i];
+		spec.msb = msb[i];
+		test_elf_build(&spec, &elf);
+		/* The name sits at 24 (64-bit) or 12 (32-bit). */
+		off = test_elf_get_sh(&elf, elf.mod, TEST_SH_OFFSET);
+		CHECK(!memcmp(elf.buf + off + (is64[i] ? 24 : 12), "only_mod",
+			      9));
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_STR(test_name, "only_mod");
+		CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+		test_elf_free(&elf);
+	}
+	/* A .modinfo without name= leaves this_module to name it. */
+	spec = (struct test_elf_spec){ .is64 = true, .mod_name = "m",
+				       MODINFO("license=GPL\0") };
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "m");
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+	/* And so does an empty one. */
+	spec = (struct test_elf_spec){ .is64 = false, .mod_name = "m",
+				       .modinfo = "", .modinfo_len = 0 };
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+}
+
+static void test_elf_names_differ(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("name=allowed_mod\0"),
+				      .mod_name = "evil" };
+
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.is64 = false;
+	spec.msb = true;
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	/* A prefix is not the same name either. */
+	spec.mod_name = "allowed_mo";
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+}
+
+static void test_elf_names_fold(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=nf-nat\0"),
+				      .mod_name = "nf_nat" };
+
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "nf-nat");		/* .modinfo's spelling */
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+}
+
+static void test_elf_no_name(void)
+{
+	struct test_elf_spec spec = { .is64 = true, .text_bss = true };
+
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+	spec = (struct test_elf_spec){ .is64 = true, .msb = true,
+				       MODINFO("license=GPL\0alias=x\0") };
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+	/* "name=" inside another entry is not a name entry. */
+	spec = (struct test_elf_spec){ .is64 = true,
+				       MODINFO("xname=foo\0alias=name=foo\0") };
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+	/* "name" without '=' neither. */
+	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name\0") };
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+}
+
+static void test_elf_not_elf(void)
+{
+	u8 buf[128] = { 0 };
+
+	memcpy(buf, "\xfd\x37\x7a\x58\x5a", 6);	/* xz: fd "7zXZ" 00 */
+	CHECK_INT(test_image_name(buf, sizeof(buf)), -ENOEXEC);
+	memcpy(buf, "\x28\xb5\x2f\xfd", 4);	/* zstd */
+	CHECK_INT(test_image_name(buf, sizeof(buf)), -ENOEXEC);
+	memcpy(buf, "\x1f\x8b\x08\x00", 4);	/* gzip */
+	CHECK_INT(test_image_name(buf, sizeof(buf)), -ENOEXEC);
+	memset(buf, 0, sizeof(buf));
+	CHECK_INT(test_image_name(buf, sizeof(buf)), -ENOEXEC);
+}
+
+static void test_elf_bad_ident(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_elf_name(&elf), 0);
+	elf.buf[4] = 3;				/* EI_CLASS */
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elf.buf[4] = 0;
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elf.buf[4] = 2;
+	elf.buf[5] = 0;				/* EI_DATA */
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elf.buf[5] = 3;
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elf.buf[5] = 1;
+	elf.buf[6] = 2;				/* EI_VERSION */
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elf.buf[6] = 1;
+	elf.buf[3] = 'f';
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_truncated_header(void)
+{
+	struct test_elf_spec spec = { .is64 = false, MODINFO("name=a\0") };
+	struct test_elf elf;
+	size_t n;
+
+	test_elf_build(&spec, &elf);
+	for (n = 0; n < 52; n++)
+		CHECK_INT(test_image_name(elf.buf, n), -ENOEXEC);
+	test_elf_free(&elf);
+
+	/* A 64-bit header needs 64 bytes. */
+	spec.is64 = true;
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_image_name(elf.buf, 60), -ENOEXEC);
+	for (n = 52; n < 64; n++)
+		CHECK_INT(test_image_name(elf.buf, n), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_truncated_anywhere(void)
+{
+	struct test_elf_spec spec = { .is64 = true, .msb = true,
+				      MODINFO(TEST_MODINFO_DUMMY),
+				      .mod_name = "dummy", .text_bss = true };
+	struct test_elf elf;
+	size_t n;
+	int err;
+
+	/* Cut short anywhere, the section header table is past the end. */
+	test_elf_build(&spec, &elf);
+	for (n = 0; n < elf.size; n++) {
+		err = test_image_name(elf.buf, n);
+		if (err != -ENOEXEC)
+			test_fail(__LINE__, "cut at %zu: %d", n, err);
+	}
+	CHECK_INT(test_image_name(elf.buf, elf.size), 0);
+	test_elf_free(&elf);
+}
+
+static void test_elf_shdrs_out_of_bounds(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	test_elf_build(&spec, &elf);
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.shoff + 1);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.size);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.size + 1);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* shoff + shnum * shentsize wraps around 2^64. */
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, ~0ULL - 63);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.shoff);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum + 1);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 0xffff);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 63);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 64);
+	CHECK_INT(test_elf_name(&elf), 0);
+	test_elf_free(&elf);
+
+	/* 32-bit: an entry smaller than 40 bytes. */
+	spec.is64 = false;
+	test_elf_build(&spec, &elf);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 39);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 40);
+	CHECK_INT(test_elf_name(&elf), 0);
+	test_elf_set_eh(&elf, TEST_EH_SHOFF, 0xffffffff);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_shnum_huge(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	test_elf_build(&spec, &elf);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xfeff);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* SHN_LORESERVE and up mean extended numbering: refused. */
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xff00);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xffff);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_shnum_in_bounds(void)
+{
+	struct test_elf_spec spec = { .is64 = false, .msb = true,
+				      MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	/*
+	 * 0xfeff section headers, all there: the extra ones are null
+	 * sections and the name is found. At 0xff00 (SHN_LORESERVE) the
+	 * count means extended numbering, which no module uses: refused.
+	 */
+	test_elf_build(&spec, &elf);
+	test_elf_grow(&elf, elf.shoff + 0xff00 * 40);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xfeff);
+	CHECK_INT(test_elf_name(&elf), 0);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xff00);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_shentsize(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0"),
+				      .mod_name = "a" };
+	struct test_elf elf;
+
+	/* Entries may be bigger than the structure; the table must fit. */
+	test_elf_build(&spec, &elf);
+	test_elf_restride(&elf, 80);
+	CHECK_INT(test_elf_name(&elf), 0);
+	/* Every header's 64 bytes are there, the last entry's tail not. */
+	CHECK_INT(test_image_name(elf.buf, elf.size - 16), -ENOEXEC);
+	test_elf_free(&elf);
+
+	spec.is64 = false;
+	test_elf_build(&spec, &elf);
+	test_elf_restride(&elf, 48);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_INT(test_image_name(elf.buf, elf.size - 8), -ENOEXEC);
+	test_elf_free(&elf);
+
+	/* A 64-bit image with 32-bit sized entries, padded to fit. */
+	spec.is64 = true;
+	test_elf_build(&spec, &elf);
+	test_elf_grow(&elf, elf.size + 256);
+	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 40);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+static void test_elf_section_order(void)
+{
+	struct test_elf_spec spec = { .is64 = true, .msb = true,
+				      MODINFO("name=last\0"),
+				      .strtab_first = true };
+	struct test_elf elf;
+
+	/* .shstrtab first and .modinfo the last section. */
+	test_elf_build(&spec, &elf);
+	CHECK_INT(elf.shstrtab, 1);
+	CHECK_INT(elf.modinfo, elf.shnum - 1);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_STR(test_name, "last");
+	test_elf_free(&elf);
+
+	spec = (struct test_elf_spec){ .mod_name = "last",
+				       .strtab_first = true };
+	test_elf_build(&spec, &elf);
+	CHECK_INT(elf.mod, elf.shnum - 1);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+	test_elf_free(&elf);
+}
+
+static void test_elf_shstrndx(void)
+{
+	struct test_elf_spec spec = { .is64 = false, .msb = true,
+				      MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	test_elf_build(&spec, &elf);
+	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shnum);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, 0xffff);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* The null section as string table: no section has a name. */
+	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, 0);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shstrtab);
+	CHECK_INT(test_elf_name(&elf), 0);
+
+	/* Index shnum, even with a good string table header there. */
+	test_elf_grow(&elf, elf.size + 40);
+	memcpy(elf.buf + elf.shoff + elf.shnum * 40,
+	       elf.buf + elf.shoff + elf.shstrtab * 40, 40);
+	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shnum);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum + 1);
+	CHECK_INT(test_elf_name(&elf), 0);
+	test_elf_free(&elf);
+}
+
+static void test_elf_section_past_end(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("name=a\0"), .mod_name = "a",
+				      .text_bss = true };
+	struct test_elf elf;
+	unsigned int idx[3];
+	u64 off, size;
+	size_t i;
+
+	test_elf_build(&spec, &elf);
+	idx[0] = elf.modinfo;
+	idx[1] = elf.text;		/* one the reader does not need */
+	idx[2] = elf.shstrtab;
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		off = test_elf_get_sh(&elf, idx[i], TEST_SH_OFFSET);
+		size = test_elf_get_sh(&elf, idx[i], TEST_SH_SIZE);
+		/* Ends exactly at the end of the image: fine. */
+		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, elf.size - off);
+		CHECK_INT(test_elf_name(&elf), 0);
+		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE,
+				elf.size - off + 1);
+		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+		/* offset + size wraps around. */
+		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, ~0ULL);
+		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, size);
+		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, elf.size + 1);
+		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, ~0ULL - 1);
+		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, off);
+		CHECK_INT(test_elf_name(&elf), 0);
+	}
+	/* NOBITS takes no file space: a huge .bss is fine. */
+	test_elf_set_sh(&elf, elf.bss, TEST_SH_SIZE, ~0ULL);
+	CHECK_INT(test_elf_name(&elf), 0);
+	test_elf_free(&elf);
+}
+
+static void test_elf_section_names(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct test_elf elf;
+
+	test_elf_build(&spec, &elf);
+	/* A name offset outside .shstrtab names no known section. */
+	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME, 0xffffffff);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME,
+			test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_SIZE));
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	/* ".shstrtab" + 1 is "shstrtab", not ".modinfo". */
+	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME,
+			test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_NAME) + 1);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	/* A string table cut inside ".modinfo" does not name it. */
+	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME, 1);
+	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_SIZE, 9);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_SIZE, 10);
+	CHECK_INT(test_elf_name(&elf), 0);
+	/* A NOBITS string table is empty. */
+	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_TYPE, TEST_SHT_NOBITS);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	test_elf_free(&elf);
+}
+
+static void test_elf_modinfo_unterminated_name(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("license=GPL\0name=foo") };
+
+	/*
+	 * The image has a name= entry, but not where it ends: the kernel's
+	 * get_modinfo() would read on past the section. That is an image
+	 * naming itself badly (-EBADMSG, KMODS_F_BAD_NAME, rule NO_NAME),
+	 * not an image without a name: -ENOENT would let this_module or the
+	 * file name decide instead, a name the kernel never reads.
+	 */
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.mod_name = "foo";
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name=") };
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name") };
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+}
+
+static void test_elf_modinfo_unterminated_tail(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("name=foo\0license=GPL") };
+
+	/* The name entry is whole; the garbage after it is never read. */
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "foo");
+	/* Unterminated garbage without a name: no name from .modinfo. */
+	spec = (struct test_elf_spec){ .is64 = true, .mod_name = "bar",
+				       MODINFO("license=GPL\0alias=x") };
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "bar");
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+}
+
+static void test_elf_modinfo_long_entries(void)
+{
+	char modinfo[512];
+	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	size_t len, pos;
+
+	/* Entries of every length before name= (crossing read chunks). */
+	for (len = 0; len < 300; len++) {
+		pos = 0;
+		memcpy(modinfo, "description=", 12);
+		pos = 12;
+		memset(modinfo + pos, 'x', len);
+		pos += len;
+		modinfo[pos++] = '\0';
+		memcpy(modinfo + pos, "name=m\0", 7);
+		spec.modinfo_len = pos + 7;
+		if (test_spec_name(&spec) || strcmp(test_name, "m"))
+			test_fail(__LINE__, "entry of %zu bytes before name=",
+				  len + 12);
+	}
+}
+
+static void test_elf_modinfo_name_len(void)
+{
+	char modinfo[300];
+	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	size_t len;
+	int err;
+
+	for (len = 0; len < 200; len++) {
+		int want = len && len < MODULE_NAME_LEN ? 0 : -EBADMSG;
+
+		memcpy(modinfo, "name=", 5);
+		memset(modinfo + 5, 'n', len);
+		modinfo[5 + len] = '\0';
+		spec.modinfo_len = len + 6;
+		err = test_spec_name(&spec);
+		if (err != want)
+			test_fail(__LINE__, "name of %zu: %d, expected %d",
+				  len, err, want);
+	}
+	/* The longest is read whole. */
+	memcpy(modinfo, "name=", 5);
+	memcpy(modinfo + 5, test_name_of_len(MODULE_NAME_LEN - 1),
+	       MODULE_NAME_LEN);
+	spec.modinfo_len = 5 + MODULE_NAME_LEN;
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, test_name_of_len(MODULE_NAME_LEN - 1));
+}
+
+static void test_elf_modinfo_bad_chars(void)
+{
+	static const char *const bad[] = {
+		"name=a/b", "name=../x", "name=a\x01", "name=\x1b[31m",
+		"name=a b", "name=a.ko", "name=caf\xc3\xa9", "name=a\n",
+	};
+	char modinfo[64];
+	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		spec.modinfo_len = strlen(bad[i]) + 1;
+		memcpy(modinfo, bad[i], spec.modinfo_len);
+		err = test_spec_name(&spec);
+		if (err != -EBADMSG)
+			test_fail(__LINE__, "bad[%zu]: %d", i, err);
+	}
+}
+
+static void test_elf_modinfo_first_name(void)
+{
+	struct test_elf_spec spec = { .is64 = true,
+				      MODINFO("name=first\0name=second\0") };
+
+	/* The kernel's get_modinfo() also returns the first. */
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "first");
+}
+
+static void test_elf_this_module_bad(void)
+{
+	struct test_elf_spec spec = { .is64 = true, .mod_name = "a/b" };
+
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.mod_name = "a\x02";
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.mod_name = "";
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	/* 56 bytes without a NUL fill the 64-bit name field. */
+	spec.mod_name = test_name_of_len(MODULE_NAME_LEN);
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.mod_name = test_name_of_len(MODULE_NAME_LEN - 1);
+	CHECK_INT(test_spec_name(&spec), 0);
+	/* Too small to hold the name field. */
+	spec.mod_name = "a";
+	spec.mod_size = 24 + 56 - 1;
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	spec.mod_size = 24 + 56;
+	CHECK_INT(test_spec_name(&spec), 0);
+	spec = (struct test_elf_spec){ .is64 = false, .mod_name = "a",
+				       .mod_size = 12 + 60 - 1 };
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+	/* A bad this_module name spoils a good .modinfo name. */
+	spec = (struct test_elf_spec){ .is64 = true, MODINFO("name=a\0"),
+				       .mod_name = "a.b" };
+	CHECK_INT(test_spec_name(&spec), -EBADMSG);
+}
+
+/*
+ * SHF_ALLOC sections named .modinfo and .gnu.linkonce.this_module are the
+ * ones the kernel reads (find_sec()); the writer gives them the flags of
+ * a real module, and without SHF_ALLOC the reader passes them over.
+ */
+static void test_elf_alloc_flags(void)
+{
+	struct test_elf_spec spec = {
+		MODINFO(TEST_MODINFO_DUMMY), .mod_name = "dummy",
+		.text_bss = true,
+	};
+	struct test_elf elf;
+	unsigned int j;
+
+	for (j = 0; j < 4; j++) {
+		spec.is64 = j & 1;
+		spec.msb = j & 2;
+		test_elf_build(&spec, &elf);
+		CHECK_INT(test_elf_get_sh(&elf, elf.modinfo, TEST_SH_FLAGS),
+			  TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_get_sh(&elf, elf.mod, TEST_SH_FLAGS),
+			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_get_sh(&elf, elf.text, TEST_SH_FLAGS),
+			  TEST_SHF_ALLOC | TEST_SHF_EXECINSTR);
+		CHECK_INT(test_elf_get_sh(&elf, elf.bss, TEST_SH_FLAGS),
+			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_FLAGS),
+			  0);
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_INT(test_src, KMODS_NAME_MODINFO);
+
+		/* .modinfo without SHF_ALLOC is not read: this_module names. */
+		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS, 0);
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_STR(test_name, "dummy");
+		CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+		/* Other flags do not make up for it. */
+		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS,
+				TEST_SHF_WRITE | TEST_SHF_EXECINSTR);
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+		/* Nor this_module: nothing names the image. */
+		test_elf_set_sh(&elf, elf.mod, TEST_SH_FLAGS, TEST_SHF_WRITE);
+		CHECK_INT(test_elf_name(&elf), -ENOENT);
+		/* .modinfo alone. */
+		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS,
+				TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_STR(test_name, "dummy");
+		CHECK_INT(test_src, KMODS_NAME_MODINFO);
+		test_elf_free(&elf);
+	}
+}
+
+/* Non-ALLOC copies of both name sections, naming the module otherwise. */
+static const struct test_elf_extra test_decoys[] = {
+	{ MODINFO("name=allowed\0"), .no_alloc = true },
+	{ .this_module = true, .mod_name = "allowed", .no_alloc = true },
+};
+
+/*
+ * The decoy image: non-ALLOC .modinfo and this_module saying "allowed",
+ * then the ALLOC ones the kernel reads saying "evil". The name is the
+ * kernel's, "evil"; were the decoys read, the first .modinfo would win.
+ */
+static void test_elf_decoy_sections(void)
+{
+	struct test_elf_spec spec = {
+		MODINFO("name=evil\0"), .mod_name = "evil",
+		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
+	};
+	struct test_elf elf;
+	unsigned int j;
+
+	for (j = 0; j < 8; j++) {
+		spec.is64 = j & 1;
+		spec.msb = j & 2;
+		spec.text_bss = j & 4;
+		test_elf_build(&spec, &elf);
+		/* The decoys come first, each without SHF_ALLOC. */
+		CHECK(elf.extra[0] < elf.extra[1]);
+		CHECK(elf.extra[1] < elf.modinfo);
+		CHECK(elf.modinfo < elf.mod);
+		CHECK_INT(test_elf_get_sh(&elf, elf.extra[0], TEST_SH_FLAGS),
+			  0);
+		CHECK_INT(test_elf_get_sh(&elf, elf.extra[1], TEST_SH_FLAGS),
+			  TEST_SHF_WRITE);
+		CHECK_INT(test_elf_get_sh(&elf, elf.modinfo, TEST_SH_FLAGS),
+			  TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_get_sh(&elf, elf.mod, TEST_SH_FLAGS),
+			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+		CHECK_INT(test_elf_name(&elf), 0);
+		CHECK_STR(test_name, "evil");
+		CHECK_INT(test_src, KMODS_NAME_MODINFO);
+		test_elf_free(&elf);
+	}
+
+	/* Either one alone names it "evil" all the same. */
+	spec = (struct test_elf_spec){
+		.is64 = true, MODINFO("name=evil\0"),
+		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
+	};
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	spec = (struct test_elf_spec){
+		.is64 = true, .mod_name = "evil",
+		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
+	};
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+}
+
+/* The decoys after the real sections, or badly named: never read. */
+static void test_elf_decoy_sections_other(void)
+{
+	static const struct test_elf_extra after[] = {
+		{ MODINFO("name=evil\0") },
+		{ .this_module = true, .mod_name = "evil" },
+		{ MODINFO("name=allowed\0"), .no_alloc = true },
+		{ .this_module = true, .mod_name = "allowed",
+		  .no_alloc = true },
+	};
+	static const struct test_elf_extra bad[] = {
+		{ MODINFO("name=a/b\0"), .no_alloc = true },
+		{ MODINFO("name=allowed"), .no_alloc = true },
+		{ .this_module = true, .mod_name = "", .no_alloc = true },
+	};
+	struct test_elf_spec spec = {
+		.is64 = true, .msb = true,
+		.extra = after, .nr_extra = ARRAY_SIZE(after),
+	};
+
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	spec = (struct test_elf_spec){
+		MODINFO("name=evil\0"), .mod_name = "evil",
+		.extra = bad, .nr_extra = ARRAY_SIZE(bad),
+	};
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+}
+
+/* Two ALLOC .modinfo sections: which names the module? Neither. */
+static void test_elf_two_modinfo(void)
+{
+	static const struct test_elf_extra same[] = {
+		{ MODINFO("name=evil\0") },
+	};
+	static const struct test_elf_extra differ[] = {
+		{ MODINFO("name=allowed\0") },
+	};
+	static const struct test_elf_extra empty[] = {
+		{ .modinfo = "", .modinfo_len = 0 },
+	};
+	static const struct test_elf_extra nameless[] = {
+		{ MODINFO("license=GPL\0") },
+	};
+	static const struct test_elf_extra *const firsts[] = {
+		same, differ, empty, nameless,
+	};
+	struct test_elf_spec spec = { MODINFO("name=evil\0"), .nr_extra = 1 };
+	struct test_elf elf;
+	unsigned int i, j;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(firsts); i++) {
+		for (j = 0; j < 8; j++) {
+			spec.extra = firsts[i];
+			spec.is64 = j & 1;
+			spec.msb = j & 2;
+			spec.mod_name = j & 4 ? "evil" : NULL;
+			test_elf_build(&spec, &elf);
+			CHECK_INT(test_elf_get_sh(&elf, elf.extra[0],
+						  TEST_SH_FLAGS),
+				  TEST_SHF_ALLOC);
+			err = test_elf_name(&elf);
+			if (err != -EBADMSG)
+				test_fail(__LINE__, "first %u, variant %u: %d",
+					  i, j, err);
+			test_elf_free(&elf);
+		}
+	}
+	/* Without SHF_ALLOC on the first, the second alone names it. */
+	spec = (struct test_elf_spec){
+		.is64 = true, MODINFO("name=evil\0"),
+		.extra = test_decoys, .nr_extra = 1,
+	};
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+}
+
+/* Two ALLOC this_module sections: -EBADMSG, as for .modinfo. */
+static void test_elf_two_this_module(void)
+{
+	static const struct test_elf_extra same[] = {
+		{ .this_module = true, .mod_name = "evil" },
+	};
+	static const struct test_elf_extra differ[] = {
+		{ .this_module = true, .mod_name = "allowed" },
+	};
+	static const struct test_elf_extra *const firsts[] = { same, differ };
+	struct test_elf_spec spec = { .mod_name = "evil", .nr_extra = 1 };
+	struct test_elf elf;
+	unsigned int i, j;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(firsts); i++) {
+		for (j = 0; j < 8; j++) {
+			spec.extra = firsts[i];
+			spec.is64 = j & 1;
+			spec.msb = j & 2;
+			/* A good .modinfo name does not settle it. */
+			spec.modinfo = j & 4 ? "name=evil" : NULL;
+			spec.modinfo_len = j & 4 ? sizeof("name=evil") : 0;
+			test_elf_build(&spec, &elf);
+			CHECK_INT(test_elf_get_sh(&elf, elf.extra[0],
+						  TEST_SH_FLAGS),
+				  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+			err = test_elf_name(&elf);
+			if (err != -EBADMSG)
+				test_fail(__LINE__, "first %u, variant %u: %d",
+					  i, j, err);
+			test_elf_free(&elf);
+		}
+	}
+	/* Without SHF_ALLOC on the first, the second alone names it. */
+	spec = (struct test_elf_spec){
+		.is64 = true, .mod_name = "evil",
+		.extra = test_decoys + 1, .nr_extra = 1,
+	};
+	CHECK_INT(test_spec_name(&spec), 0);
+	CHECK_STR(test_name, "evil");
+	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
+}
+
+/* Name sections, all without SHF_ALLOC: the image has no name. */
+static void test_elf_no_alloc_name(void)
+{
+	struct test_elf_spec spec = {
+		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
+	};
+	unsigned int j;
+	int err;
+
+	for (j = 0; j < 8; j++) {
+		spec.is64 = j & 1;
+		spec.msb = j & 2;
+		spec.text_bss = j & 4;
+		err = test_spec_name(&spec);
+		if (err != -ENOENT)
+			test_fail(__LINE__, "variant %u: %d", j, err);
+	}
+	/* Each alone. */
+	spec.nr_extra = 1;
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+	spec.extra = test_decoys + 1;
+	CHECK_INT(test_spec_name(&spec), -ENOENT);
+}
+
+static void test_elf_name_buffer(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=dummy\0") };
+	struct test_image ti = { 0 };
+	enum kmods_name_source src;
+	struct test_elf elf;
+	char *name = malloc(6);		/* exact size: ASan sees overflows */
+
+	if (!name)
+		abort();
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name, 6, &src),
+		  0);
+	CHECK_STR(name, "dummy");
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name, 5, &src),
+		  -EBADMSG);
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name, 1, &src),
+		  -EBADMSG);
+	test_elf_free(&elf);
+	free(name);
+}
+
+static void test_elf_read_error(void)
+{
+	struct test_elf_spec spec = { .is64 = true, .msb = true,
+				      MODINFO(TEST_MODINFO_DUMMY),
+				      .mod_name = "dummy", .text_bss = true };
+	struct test_image ti = { 0 };
+	enum kmods_name_source src;
+	char name[KMODS_NAME_LEN];
+	struct test_elf elf;
+	unsigned int calls, i;
+	int err;
+
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
+				     sizeof(name), &src), 0);
+	calls = ti.calls;
+	CHECK(calls > 3);
+	/* Whichever read fails, its error is the result. */
+	for (i = 1; i <= calls; i++) {
+		ti.fail_at = i;
+		ti.fail_err = -EFAULT;
+		err = test_image_name_ex(elf.buf, elf.size, &ti, name,
+					 sizeof(name), &src);
+		if (err != -EFAULT)
+			test_fail(__LINE__, "read %u of %u failed: %d", i,
+				  calls, err);
+	}
+	ti.fail_at = 1;
+	ti.fail_err = -EIO;
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
+				     sizeof(name), &src), -EIO);
+	test_elf_free(&elf);
+}
+
+static void test_elf_read_error_bad_modinfo(void)
+{
+	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a/b\0"),
+				      .mod_name = "ab" };
+	struct test_image ti = { 0 };
+	enum kmods_name_source src;
+	char name[KMODS_NAME_LEN];
+	struct test_elf elf;
+
+	/*
+	 * A bad .modinfo name makes the image -EBADMSG whatever this_module
+	 * holds, so failing the last read (this_module's name) changes
+	 * nothing: still -EBADMSG, the image naming itself badly.
+	 */
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
+				     sizeof(name), &src), -EBADMSG);
+	ti.fail_at = ti.calls;
+	ti.fail_err = -EFAULT;
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
+				     sizeof(name), &src), -EBADMSG);
+	/* Failing the .modinfo read instead is reported. */
+	ti.fail_at = ti.calls - 1;
+	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
+				     sizeof(name), &src), -EFAULT);
+	test_elf_free(&elf);
+}
+
+static void test_elf_reads_in_bounds(void)
+{
+#define S(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} modinfos[] = {
+		S("name=a"), S("name=a\0"), S("x"), S("license=GPL\0name="),
+		S(""), S("name=a\0license"),
+		S("name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	};
+#undef S
+	struct test_elf_spec spec;
+	struct test_elf elf;
+	size_t len, size;
+	unsigned int i, j;
+	int err;
+	u8 *buf;
+
+	/*
+	 * Sections ending exactly at the end of the image, and images cut
+	 * at every length: test_image_read() fails the test on any read
+	 * outside the image, and ASan on any access past the copy.
+	 */
+	for (i = 0; i < ARRAY_SIZE(modinfos); i++) {
+		for (j = 0; j < 4; j++) {
+			spec = (struct test_elf_spec){
+				.is64 = j & 1, .msb = j & 2,
+				.modinfo = modinfos[i].s,
+				.modinfo_len = modinfos[i].len,
+				.mod_name = "a",
+			};
+			test_elf_build(&spec, &elf);
+			/* Move .modinfo to the very end of the image. */
+			len = spec.modinfo_len;
+			buf = realloc(elf.buf, elf.size + len + 1);
+			if (!buf)
+				abort();
+			elf.buf = buf;
+			memcpy(elf.buf + elf.size, modinfos[i].s, len);
+			test_elf_set_sh(&elf, elf.modinfo, TEST_SH_OFFSET,
+					elf.size);
+			elf.size += len;
+			err = test_elf_name(&elf);
+			CHECK(err == 0 || err == -EBADMSG);
+			for (size = 0; size < elf.size; size++)
+				test_image_name(elf.buf, size);
+			test_elf_free(&elf);
+		}
+	}
+}
+
+/* Real modules */
+
+struct test_file {
+	int fd;
+	u64 size;
+};
+
+static int test_file_read(void *ctx, u64 off, void *buf, size_t len)
+{
+	struct test_file *tf = ctx;
+	ssize_t n;
+
+	if (off >= tf->size || len > tf->size - off) {
+		test_fail(__LINE__, "read of %zu bytes at %llu, file size %llu",
+			  len, (unsigned long long)off,
+			  (unsigned long long)tf->size);
+		return -EDOM;
+	}
+	n = pread(tf->fd, buf, len, off);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* The first existing file matching @pattern, or NULL. */
+static char *test_glob_first(const char *pattern)
+{
+	char *path = NULL;
+	glob_t g;
+
+	if (!glob(pattern, 0, NULL, &g) && g.gl_pathc)
+		path = strdup(g.gl_pathv[0]);
+	globfree(&g);
+	return path;
+}
+
+static int test_file_name(const char *path)
+{
+	struct kmods_image img = { .read = test_file_read };
+	struct test_file tf;
+	struct stat st;
+	int err;
+
+	tf.fd = open(path, O_RDONLY);
+	if (tf.fd < 0 || fstat(tf.fd, &st)) {
+		test_fail(__LINE__, "%s: %s", path, strerror(errno));
+		if (tf.fd >= 0)
+			close(tf.fd);
+		return -errno;
+	}
+	tf.size = st.st_size;
+	img.ctx = &tf;
+	img.size = tf.size;
+	memset(test_name, 0, sizeof(test_name));
+	err = kmods_image_name(&img, test_name, sizeof(test_name), &test_src);
+	close(tf.fd);
+	return err;
+}
+
+static void test_real_dummy_ko(void)
+{
+	char *path = test_glob_first("/lib/modules/*/kernel/drivers/net/dummy.ko");
+
+	if (!path) {
+		test_skip("no uncompressed dummy.ko under /lib/modules");
+		return;
+	}
+	printf("    # %s\n", path);
+	CHECK_INT(test_file_name(path), 0);
+	CHECK_STR(test_name, "dummy");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	free(path);
+}
+
+static void test_real_dummy_ko_xz(void)
+{
+	char *path = test_glob_first("/lib/modules/*/kernel/drivers/net/dummy.ko.xz");
+	char cmd[512];
+	size_t size = 0, n;
+	u8 *image;
+	FILE *f;
+
+	if (!path) {
+		test_skip("no dummy.ko.xz under /lib/modules");
+		return;
+	}
+	printf("    # %s\n", path);
+	/* As the kernel gets it from finit_module(): not ELF. */
+	CHECK_INT(test_file_name(path), -ENOEXEC);
+
+	/* As init_module() gets it from kmod: decompressed. */
+	if (system("command -v xz >/dev/null 2>&1")) {
+		test_skip("no xz to decompress it");
+		free(path);
+		return;
+	}
+	image = malloc(16 << 20);
+	if (!image)
+		abort();
+	snprintf(cmd, sizeof(cmd), "xz -dc -- '%s'", path);
+	f = popen(cmd, "r");
+	if (f) {
+		while ((n = fread(image + size, 1, (16 << 20) - size, f)) > 0)
+			size += n;
+		if (pclose(f))
+			size = 0;
+	}
+	if (!size) {
+		test_fail(__LINE__, "%s failed", cmd);
+	} else {
+		CHECK_INT(test_image_name(image, size), 0);
+		CHECK_STR(test_name, "dummy");
+		CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	}
+	free(image);
+	free(path);
+}
+
+/* Seeds for the image fuzzer */
+
+struct test_seed {
+	const char *file;
+	struct test_elf_spec spec;
+};
+
+static const struct test_seed test_seeds[] = {
+	{ "dummy-64lsb.elf", { .is64 = true, MODINFO(TEST_MODINFO_DUMMY),
+			      .mod_name = "dummy", .text_bss = true } },
+	{ "dummy-64msb.elf", { .is64 = true, .msb = true,
+			      MODINFO(TEST_MODINFO_DUMMY),
+			      .mod_name = "dummy" } },
+	{ "dummy-32lsb.elf", { MODINFO(TEST_MODINFO_DUMMY),
+			      .mod_name = "dummy", .text_bss = true } },
+	{ "dummy-32msb.elf", { .msb = true, MODINFO(TEST_MODINFO_DUMMY),
+			      .mod_name = "dummy" } },
+	{ "this-module-64.elf", { .is64 = true, .mod_name = "nf_nat" } },
+	{ "modinfo-32msb.elf", { .msb = true,
+				MODINFO("license=GPL\0name=nf-nat\0") } },
+	{ "differ-64.elf", { .is64 = true, MODINFO("name=allowed\0"),
+			    .mod_name = "evil" } },
+	{ "decoy-64.elf", { .is64 = true, MODINFO("name=evil\0"),
+			   .mod_name = "evil", .extra = test_decoys,
+			   .nr_extra = ARRAY_SIZE(test_decoys) } },
+};
+
+static int test_write_seeds(const char *dir)
+{
+	struct test_elf elf;
+	char path[4096];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(test_seeds); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, test_seeds[i].file);
+		test_elf_build(&test_seeds[i].spec, &elf);
+		f = fopen(path, "wb");
+		if (!f || fwrite(elf.buf, 1, elf.size, f) != elf.size ||
+		    fclose(f)) {
+			perror(path);
+			return 1;
+		}
+		test_elf_free(&elf);
+		printf("%s\n", path);
+	}
+	return 0;
+}
+
+/* Running */
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define TEST(fn) { #fn, fn }
+
+static const struct test_case test_cases[] = {
+	TEST(test_name_from_path_dirs),
+	TEST(test_name_from_path_suffixes),
+	TEST(test_name_from_path_other_suffix),
+	TEST(test_name_from_path_empty),
+	TEST(test_name_from_path_no_suffix),
+	TEST(test_name_from_path_bare_suffix),
+	TEST(test_name_from_path_max_len),
+	TEST(test_name_from_path_small_buffer),
+	TEST(test_path_is_module),
+	TEST(test_name_eq_fold),
+	TEST(test_name_eq_prefix),
+	TEST(test_name_eq_empty),
+	TEST(test_name_valid_basic),
+	TEST(test_name_valid_bad_chars),
+	TEST(test_name_valid_max_len),
+	TEST(test_cmdline_basic),
+	TEST(test_cmdline_last),
+	TEST(test_cmdline_none),
+	TEST(test_cmdline_unterminated),
+	TEST(test_cmdline_empty),
+	TEST(test_list_parse_empty),
+	TEST(test_list_parse_spaces),
+	TEST(test_list_parse_duplicates),
+	TEST(test_list_parse_empty_entries),
+	TEST(test_list_parse_inner_space),
+	TEST(test_list_parse_name_len),
+	TEST(test_list_parse_max_names),
+	TEST(test_list_parse_too_many),
+	TEST(test_list_parse_bad_chars),
+	TEST(test_list_format_round_trip),
+	TEST(test_list_format_full),
+	TEST(test_list_format_small),
+	TEST(test_list_contains),
+	TEST(test_decide_no_name),
+	TEST(test_decide_builtin),
+	TEST(test_decide_deny_beats_allow),
+	TEST(test_decide_allow),
+	TEST(test_decide_default),
+	TEST(test_rule_allows),
+	TEST(test_elf_64_lsb),
+	TEST(test_elf_64_msb),
+	TEST(test_elf_32_lsb),
+	TEST(test_elf_32_msb),
+	TEST(test_elf_modinfo_only),
+	TEST(test_elf_this_module_only),
+	TEST(test_elf_names_differ),
+	TEST(test_elf_names_fold),
+	TEST(test_elf_no_name),
+	TEST(test_elf_not_elf),
+	TEST(test_elf_bad_ident),
+	TEST(test_elf_truncated_header),
+	TEST(test_elf_truncated_anywhere),
+	TEST(test_elf_shdrs_out_of_bounds),
+	TEST(test_elf_shnum_huge),
+	TEST(test_elf_shnum_in_bounds),
+	TEST(test_elf_shentsize),
+	TEST(test_elf_section_order),
+	TEST(test_elf_shstrndx),
+	TEST(test_elf_section_past_end),
+	TEST(test_elf_section_names),
+	TEST(test_elf_modinfo_unterminated_name),
+	TEST(test_elf_modinfo_unterminated_tail),
+	TEST(test_elf_modinfo_long_entries),
+	TEST(test_elf_modinfo_name_len),
+	TEST(test_elf_modinfo_bad_chars),
+	TEST(test_elf_modinfo_first_name),
+	TEST(test_elf_this_module_bad),
+	TEST(test_elf_alloc_flags),
+	TEST(test_elf_decoy_sections),
+	TEST(test_elf_decoy_sections_other),
+	TEST(test_elf_two_modinfo),
+	TEST(test_elf_two_this_module),
+	TEST(test_elf_no_alloc_name),
+	TEST(test_elf_name_buffer),
+	TEST(test_elf_read_error),
+	TEST(test_elf_read_error_bad_modinfo),
+	TEST(test_elf_reads_in_bounds),
+	TEST(test_real_dummy_ko),
+	TEST(test_real_dummy_ko_xz),
+};
+
+static unsigned int test_num, test_passed, test_failed_count, test_skipped;
+
+static void test_report(const char *name)
+{
+	test_num++;
+	if (test_failed) {
+		test_failed_count++;
+		printf("not ok %u - %s\n", test_num, name);
+	} else if (test_skip_reason) {
+		test_passed++;
+		test_skipped++;
+		printf("ok %u - %s # SKIP %s\n", test_num, name,
+		       test_skip_reason);
+	} else {
+		test_passed++;
+		printf("ok %u - %s\n", test_num, name);
+	}
+	fflush(stdout);
+	test_failed = false;
+	test_skip_reason = NULL;
+}
+
+/* Fuzz inputs to replay: DIR/<harness>/<file>, each one case. */
+
+struct test_harness {
+	const char *name;
+	int (*fn)(const u8 *data, size_t size);
+};
+
+static const struct test_harness test_harnesses[] = {
+	{ "list", kmods_fuzz_list },
+	{ "path", kmods_fuzz_path },
+	{ "image", kmods_fuzz_image },
+};
+
+struct test_replay {
+	const struct test_harness *harness;
+	char path[4096 + 1 + 256];	/* DIR/harness, '/', file name */
+	char name[512];
+};
+
+static struct test_replay *test_replays;
+static size_t test_nr_replays;
+
+static int test_replay_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct test_replay *)a)->name,
+		      ((const struct test_replay *)b)->name);
+}
+
+static void test_sort_replays(size_t first)
+{
+	if (test_nr_replays > first)
+		qsort(test_replays + first, test_nr_replays - first,
+		      sizeof(*test_replays), test_replay_cmp);
+}
+
+static void test_find_replays(const char *dir)
+{
+	struct test_replay *r;
+	struct dirent *de;
+	const char *label = strrchr(dir, '/');
+	char path[4096];
+	size_t i;
+	DIR *d;
+
+	label = label && label[1] ? label + 1 : dir;
+	for (i = 0; i < ARRAY_SIZE(test_harnesses); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 test_harnesses[i].name);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' ||
+			    !strcmp(de->d_name, "README"))
+				continue;
+			test_replays = realloc(test_replays,
+					       (test_nr_replays + 1) *
+					       sizeof(*test_replays));
+			if (!test_replays)
+				abort();
+			r = &test_replays[test_nr_replays++];
+			r->harness = &test_harnesses[i];
+			snprintf(r->path, sizeof(r->path), "%s/%s", path,
+				 de->d_name);
+			snprintf(r->name, sizeof(r->name), "replay %s/%s/%s",
+				 label, test_harnesses[i].name, de->d_name);
+		}
+		closedir(d);
+	}
+}
+
+static u8 *test_read_file(const char *path, size_t *size)
+{
+	size_t cap = 4096, n;
+	u8 *buf = malloc(cap);
+	FILE *f = fopen(path, "rb");
+
+	*size = 0;
+	if (!buf || !f) {
+		free(buf);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	while ((n = fread(buf + *size, 1, cap - *size, f)) > 0) {
+		*size += n;
+		if (*size == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void test_replay(const void *arg)
+{
+	const struct test_replay *r = arg;
+	size_t size;
+	u8 *data;
+
+	data = test_read_file(r->path, &size);
+	if (!data) {
+		test_fail(__LINE__, "%s: %s", r->path, strerror(errno));
+		return;
+	}
+	if (r->harness->fn(data, size))
+		test_failed = true;
+	free(data);
+}
+
+static void test_case(const void *arg)
+{
+	((const struct test_case *)arg)->fn();
+}
+
+#define TEST_TIMEOUT	20	/* seconds for one case */
+
+static bool test_no_fork;
+static char test_child_skip[256];
+
+/*
+ * Run one case in a child process, so that a sanitizer report or a crash
+ * fails that case alone. The child sends its skip reason through a pipe.
+ */
+static void test_run(void (*fn)(const void *arg), const void *arg)
+{
+	int status, fds[2];
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (test_no_fork) {
+		fn(arg);
+		return;
+	}
+	if (pipe(fds)) {
+		test_fail(__LINE__, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		test_fail(__LINE__, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (!pid) {
+		close(fds[0]);
+		alarm(TEST_TIMEOUT);
+		fn(arg);
+		if (test_skip_reason &&
+		    write(fds[1], test_skip_reason, strlen(test_skip_reason)) < 0)
+			test_failed = true;
+		close(fds[1]);
+		/*
+		 * _exit(): no LeakSanitizer scan per case, which would take
+		 * most of the run time. policy.c allocates nothing; the fuzz
+		 * harnesses' own allocations are leak-checked by libFuzzer.
+		 */
+		fflush(stdout);
+		_exit(test_failed ? 1 : 0);
+	}
+	close(fds[1]);
+	while (len < sizeof(test_child_skip) - 1 &&
+	       (n = read(fds[0], test_child_skip + len,
+			 sizeof(test_child_skip) - 1 - len)) > 0)
+		len += n;
+	test_child_skip[len] = '\0';
+	close(fds[0]);
+	if (len)
+		test_skip_reason = test_child_skip;
+	if (waitpid(pid, &status, 0) != pid)
+		test_fail(__LINE__, "waitpid: %s", strerror(errno));
+	else if (WIFSIGNALED(status))
+		test_fail(__LINE__, "killed by signal %d%s", WTERMSIG(status),
+			  WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+	else if (WEXITSTATUS(status))
+		test_failed = true;
+}
+
+static void test_usage(void)
+{
+	fprintf(stderr,
+		"usage: policy-test [--no-fork] [--replay DIR]...\n"
+		"       policy-test --write-seeds DIR\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	bool replay = false;
+	size_t i, first;
+	int arg;
+
+	for (arg = 1; arg < argc; arg++) {
+		if (!strcmp(argv[arg], "--write-seeds") && arg + 1 < argc)
+			return test_write_seeds(argv[arg + 1]);
+		else if (!strcmp(argv[arg], "--replay") && arg + 1 < argc)
+			replay = !!argv[++arg];
+		else if (!strcmp(argv[arg], "--no-fork"))
+			test_no_fork = true;
+		else
+			test_usage();
+	}
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (arg = 1; arg < argc; arg++) {
+		if (!strcmp(argv[arg], "--replay")) {
+			first = test_nr_replays;
+			test_find_replays(argv[++arg]);
+			test_sort_replays(first);
+		}
+	}
+	if (!replay) {
+		test_find_replays(KMODS_FUZZ_DIR "/regressions");
+		test_find_replays(KMODS_FUZZ_DIR "/seeds");
+		test_sort_replays(0);
+	}
+	printf("KTAP version 1\n");
+	printf("1..%zu\n", ARRAY_SIZE(test_cases) + test_nr_replays);
+	for (i = 0; i < ARRAY_SIZE(test_cases); i++) {
+		test_run(test_case, &test_cases[i]);
+		/* Print the function name without its "test_". */
+		test_report(test_cases[i].name + strlen("test_"));
+	}
+	for (i = 0; i < test_nr_replays; i++) {
+		test_run(test_replay, &test_replays[i]);
+		test_report(test_replays[i].name);
+	}
+	free(test_replays);
+	if (test_skipped)
+		printf("# %u skipped\n", test_skipped);
+	printf("%u passed, %u failed\n", test_passed, test_failed_count);
+	return test_failed_count ? 1 : 0;
+}
