@@ -756,9 +756,12 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 * Check a copy: another thread may rewrite the caller's buffer at
 	 * any time. An allowed load then gets exactly this copy (see
 	 * kmods_stable_image()). Images too large to copy are read in place
-	 * and, if allowed, left to the kernel (which fails them too).
+	 * and, if allowed, left to the kernel (which fails them too), and so
+	 * are those of callers the kernel refuses anyway: they must not make
+	 * the kernel allocate for them.
 	 */
-	if (img.size && img.size <= KMODS_IMAGE_MAX) {
+	if (at->decision != KMODS_DECISION_KERNEL &&
+	    img.size && img.size <= KMODS_IMAGE_MAX) {
 		at->image = kvmalloc(img.size, GFP_KERNEL);
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
 			kvfree(at->image);
@@ -820,6 +823,9 @@ static long kmods_load(const struct kmods_call *orig_call)
 	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
+	/* The kernel refuses an unprivileged caller; its error is the answer. */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE))
+		at->decision = KMODS_DECISION_KERNEL;
 	if (finit)
 		kmods_inspect_finit(at);
 	else
@@ -827,10 +833,8 @@ static long kmods_load(const struct kmods_call *orig_call)
 	kmods_read_params(at, (const char __user *)call.arg[finit ? 1 : 2]);
 
 	at->rule = kmods_decide(at->name);
-	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE)) {
-		/* The kernel refuses it; its error is the right answer. */
+	if (at->decision == KMODS_DECISION_KERNEL) {
 		at->rule = KMODS_RULE_UNPRIVILEGED;
-		at->decision = KMODS_DECISION_KERNEL;
 	} else if (at->mode == KMODS_MODE_MONITOR ||
 		   kmods_rule_allows(at->rule)) {
 		at->decision = KMODS_DECISION_ALLOW;
@@ -1071,11 +1075,11 @@ static int kmods_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 
 	/* kmods_call_original() calling the kernel's own entry: let it run. */
 	if (within_module(kmods_entry_return_address(regs), THIS_MODULE))
-		return 0;
+		return kmods_let_through(kp, regs);
 	if (hook->sys == KMODS_SYS_DELETE_MODULE &&
 	    !kmods_unload_is_ours(hook, regs))
-		return 0;
-	instruction_pointer_set(regs, (unsigned long)hook->entry);
+		return kmods_let_through(kp, regs);
+	kmods_redirect(regs, (unsigned long)hook->entry);
 	return 1;
 }
 
@@ -1144,7 +1148,10 @@ static int kmods_hook_place(struct kmods_hook *hook)
 		unregister_kprobe(&hook->kp);
 		return err;
 	}
-	hook->orig = (kmods_syscall_fn)start;
+	hook->orig = (kmods_syscall_fn)kmods_code_address(start);
+	if (!kmods_can_let_through(&hook->kp))
+		pr_notice("%s: calls that go on are single-stepped\n",
+			  hook->kp.symbol_name);
 	return 0;
 }
 

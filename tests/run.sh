@@ -54,6 +54,8 @@ fi
 
 tier static tests/static-checks.sh
 tier collector make -s -C collector check
+tier config tests/config.sh
+tier docs Documentation/check-docs.sh
 tier unit tests/unit/run.sh
 tier fuzz tests/fuzz/run.sh "${KMODS_FUZZ_SECONDS:-20}"
 for flavour in $KMODS_FLAVOURS; do
@@ -70,6 +72,11 @@ done
 tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
 	--label 6.12-chardev
+# The scenarios on other architectures' Debian kernels under QEMU
+# (tests/arch.sh: arm64 armhf armel mipsel mips64el); a table ends it.
+tier cross tests/arch.sh --out "$KMODS_BUILD/arch"
+
+tier dkms tests/dkms.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

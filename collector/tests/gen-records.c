@@ -160,7 +160,7 @@ static void gen_new_instance(uint32_t id)
 /* Four attempts covering the modules.log fallbacks. */
 static void gen_case_normal(void)
 {
-	struct gen_rec r;
+	struct gen_rec a, r;
 
 	r = gen_attempt("foo", "/lib/modules/6.1.0/extra/foo.ko",
 			KMODS_DECISION_BLOCK, KMODS_RULE_DENYLIST, -1);
@@ -172,10 +172,13 @@ static void gen_case_normal(void)
 	r.params = "debug=1 mode=fast";
 	gen_emit(&r);
 
-	r = gen_attempt("", "", KMODS_DECISION_KERNEL,
-			KMODS_RULE_UNPRIVILEGED, -1);
-	r.uid = 1000;
-	r.euid = 1000;
+	/* Left to the kernel: like an allowed load, it gets a result. */
+	a = gen_attempt("", "", KMODS_DECISION_KERNEL,
+			KMODS_RULE_UNPRIVILEGED, 0);
+	a.uid = 1000;
+	a.euid = 1000;
+	gen_emit(&a);
+	r = gen_result(&a, -1, 0);
 	gen_emit(&r);
 
 	r = gen_attempt("", "/tmp/baz.ko", KMODS_DECISION_BLOCK,

@@ -219,7 +219,7 @@ expect_rc 0
 expect_log '/lib/modules/6.1.0/extra/foo.ko\nbar\n<unknown>\n/tmp/baz.ko\n'
 expect_file "$T/out/modules.jsonl" "$exp/normal.jsonl"
 expect_json
-expect_err "$SUMMARY 4 records (4 attempts, 0 results, 0 unloads), 0 gaps, 0 dropped, 1 instances"
+expect_err "$SUMMARY 5 records (4 attempts, 1 results, 0 unloads), 0 gaps, 0 dropped, 1 instances"
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "unexpected messages: $(cat "$T/err")"
 t_end
 
@@ -412,12 +412,12 @@ rm -rf "$T/out"
 gen normal --truncate 100
 collect -o "$T/out" "$T/in.bin"
 expect_rc 2
-expect_err "truncated record at offset 2088 (record 3): 596 of 696 bytes"
+expect_err "truncated record at offset 2784 (record 4): 596 of 696 bytes"
 expect_lines "$T/out/modules.log" 3
 gen normal --truncate 694
 collect "$T/in.bin"
 expect_rc 2
-expect_err "truncated record at offset 2088 (record 3): 2 of 696 bytes"
+expect_err "truncated record at offset 2784 (record 4): 2 of 696 bytes"
 t_end
 
 t_begin "corruption after an allowed attempt: it is logged as pending"

@@ -1,0 +1,407 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/config.sh: tests of collector/igloo-kmods-config, the penguin
+# config.yaml reader.
+#
+#	- make -C collector builds it (with libyaml, installed if missing),
+#	  next to igloo-kmods-collect
+#	- every case of collector/tests/config/cases: exact stdout, stderr
+#	  and exit status
+#	- the same cases under ASan and UBSan
+#	- its name checks agree with igloo_kmods' own list parser (policy.c,
+#	  built for user space), and igloo_kmods reads back every list it
+#	  prints
+#	- the man page renders without warnings; --help names every option
+#
+# Prints TAP lines; exit 0 if all passed. Scratch files: build/config/.
+
+set -uo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DIR=$KMODS_REPO/collector/tests/config
+CASES=$DIR/cases
+OUT=$KMODS_BUILD/config
+BIN=$KMODS_REPO/collector/igloo-kmods-config
+failed=0
+
+ok()
+{
+	echo "ok - $*"
+}
+
+not_ok()
+{
+	failed=1
+	echo "not ok - $*"
+}
+
+# detail FILE: a file's lines as TAP detail lines
+detail()
+{
+	sed 's/^/#   /' "$1" | head -n "${2:-20}"
+}
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# ---- build ---------------------------------------------------------------
+
+if [ ! -f /usr/include/yaml.h ]; then
+	if [ "$(id -u)" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+			--no-install-recommends libyaml-dev >"$OUT/apt.log" 2>&1 || \
+			{ DEBIAN_FRONTEND=noninteractive apt-get -q update && \
+			  DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+				--no-install-recommends libyaml-dev; } >>"$OUT/apt.log" 2>&1
+	fi
+	if [ -f /usr/include/yaml.h ]; then
+		ok "libyaml-dev installed"
+	else
+		not_ok "libyaml-dev is missing and could not be installed"
+		detail "$OUT/apt.log"
+		exit 1
+	fi
+fi
+
+rm -f "$BIN"
+if make -s -C "$KMODS_REPO/collector" >"$OUT/make.log" 2>&1 && \
+   [ -x "$BIN" ] && [ -x "$KMODS_REPO/collector/igloo-kmods-collect" ]; then
+	ok "make -C collector builds igloo-kmods-config and igloo-kmods-collect"
+else
+	not_ok "make -C collector did not build igloo-kmods-config"
+	detail "$OUT/make.log"
+	exit 1
+fi
+if ldd "$BIN" 2>/dev/null | grep -q 'libyaml'; then
+	ok "igloo-kmods-config is linked with libyaml"
+else
+	not_ok "igloo-kmods-config is not linked with libyaml"
+fi
+
+ASAN=$OUT/igloo-kmods-config.asan
+if cc -std=gnu11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -o "$ASAN" \
+	"$KMODS_REPO/collector/igloo-kmods-config.c" -lyaml >"$OUT/asan-build.log" 2>&1; then
+	:
+else
+	not_ok "igloo-kmods-config does not build with ASan and UBSan"
+	detail "$OUT/asan-build.log"
+	ASAN=
+fi
+
+LISTCHECK=$OUT/list-check
+if ! cc -std=gnu11 -Wall -Wextra -Werror -O1 -I"$KMODS_REPO" \
+	-I"$KMODS_REPO/include" -o "$LISTCHECK" "$DIR/list-check.c" \
+	"$KMODS_REPO/policy.c" >"$OUT/list-check-build.log" 2>&1; then
+	not_ok "list-check (policy.c in user space) does not build"
+	detail "$OUT/list-check-build.log"
+	LISTCHECK=
+fi
+
+# ---- the cases -------------------------------------------------------------
+
+# run_cases BINARY QUIET: run every case; print a TAP line per case unless
+# QUIET; set n_cases and n_bad.
+run_cases()
+{
+	local bin=$1 quiet=$2 name='' args='' rc='' section='' line n=0
+
+	n_cases=0
+	n_bad=0
+	# Each case becomes a directory: args, rc, stdin, stdout, stderr.
+	rm -rf "$OUT/cases"
+	mkdir -p "$OUT/cases"
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		"=== "*)
+			n=$((n + 1))
+			section=
+			mkdir -p "$OUT/cases/$n"
+			printf '%s\n' "${line#=== }" >"$OUT/cases/$n/name"
+			: >"$OUT/cases/$n/stdout"
+			: >"$OUT/cases/$n/stderr"
+			echo - >"$OUT/cases/$n/args"
+			echo 0 >"$OUT/cases/$n/rc"
+			continue ;;
+		"--- "*)
+			section=${line#--- }
+			: >"$OUT/cases/$n/$section"
+			continue ;;
+		esac
+		if [ -n "$section" ]; then
+			printf '%s\n' "$line" >>"$OUT/cases/$n/$section"
+		elif [ "$n" -gt 0 ]; then
+			case $line in
+			"args: "*) printf '%s\n' "${line#args: }" >"$OUT/cases/$n/args" ;;
+			"rc: "*) printf '%s\n' "${line#rc: }" >"$OUT/cases/$n/rc" ;;
+			""|"#"*) ;;
+			*) echo "not ok - $CASES: case $n: unexpected line '$line'"
+			   failed=1 ;;
+			esac
+		fi
+	done <"$CASES"
+
+	for c in $(seq 1 "$n"); do
+		local d=$OUT/cases/$c why=
+		# Blank lines at the end of a section are not part of it.
+		for f in stdin stdout stderr; do
+			[ -f "$d/$f" ] || continue
+			sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$d/$f"
+		done
+		name=$(cat "$d/name")
+		args=$(sed "s|@DIR@|$DIR|g" "$d/args")
+		sed -i "s|@DIR@|$DIR|g" "$d/stdout" "$d/stderr"
+		local stdin=/dev/null
+		[ ! -f "$d/stdin" ] || stdin=$d/stdin
+		rc=0
+		(cd "$OUT" && eval "\"\$bin\" $args") <"$stdin" >"$d/got.out" \
+			2>"$d/got.err" || rc=$?
+		# The sanitizers report on stderr: that is a difference too.
+		[ "$rc" = "$(cat "$d/rc")" ] || why="exit status $rc, expected $(cat "$d/rc")"
+		cmp -s "$d/got.out" "$d/stdout" || why="${why:+$why; }stdout differs"
+		cmp -s "$d/got.err" "$d/stderr" || why="${why:+$why; }stderr differs"
+		n_cases=$((n_cases + 1))
+		if [ -z "$why" ]; then
+			[ "$quiet" = 1 ] || ok "config: $name"
+		else
+			n_bad=$((n_bad + 1))
+			[ "$quiet" = 1 ] && echo "#   case '$name' ($bin): $why" && continue
+			not_ok "config: $name: $why"
+			echo "#   args: $args"
+			diff -u "$d/stdout" "$d/got.out" | tail -n +3 | detail /dev/stdin
+			diff -u "$d/stderr" "$d/got.err" | tail -n +3 | detail /dev/stdin
+		fi
+	done
+}
+
+run_cases "$BIN" 0
+[ "$n_bad" = 0 ] || failed=1
+[ "$n_cases" -ge 50 ] || not_ok "only $n_cases cases found in $CASES"
+
+if [ -n "$ASAN" ]; then
+	ASAN_OPTIONS=detect_leaks=1 run_cases "$ASAN" 1
+	if [ "$n_bad" = 0 ]; then
+		ok "all $n_cases cases pass under ASan and UBSan (no report, no leak)"
+	else
+		not_ok "$n_bad of $n_cases cases differ under ASan and UBSan"
+	fi
+fi
+
+# ---- agreement with penguin's YAML loader (PyYAML) ---------------------------
+
+PY=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import yaml' 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+if [ -z "$PY" ] && [ "$(id -u)" = 0 ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+		--no-install-recommends python3-yaml >"$OUT/apt-yaml.log" 2>&1 && \
+		PY=/usr/bin/python3
+fi
+if [ -z "$PY" ]; then
+	not_ok "no python3 with PyYAML (python3-yaml) to compare with"
+else
+	# For every case that reads a config: where igloo-kmods-config
+	# printed a policy, PyYAML's safe_load, read the way penguin's
+	# kmods plugin reads it, gives the same lists and quiet; where it
+	# named a value's type, PyYAML gives that value that type; where it
+	# reported a YAML error, PyYAML fails too.
+	if "$PY" - "$OUT/cases" >"$OUT/pyyaml.log" 2>&1 <<'EOF'
+import datetime, os, re, shlex, sys, yaml
+
+root = sys.argv[1]
+TYPES = [(bool, "a boolean"), (int, "an integer"), (float, "a float"),
+         (datetime.date, "a timestamp"), (str, "a string"),
+         (type(None), "null"), (list, "a list"), (dict, "a mapping")]
+bad = checked = 0
+
+def tname(v):
+    for t, n in TYPES:
+        if isinstance(v, t):
+            return n
+    return type(v).__name__
+
+def fail(case, msg):
+    global bad
+    bad += 1
+    print("#   %s: %s" % (case, msg))
+
+for c in sorted(os.listdir(root), key=int):
+    d = os.path.join(root, c)
+    name = open(os.path.join(d, "name")).read().strip()
+    args = shlex.split(open(os.path.join(d, "args")).read())
+    files = [a for a in args if a.endswith(".yaml")]
+    if os.path.exists(os.path.join(d, "stdin")):
+        src = os.path.join(d, "stdin")
+    elif len(files) == 1 and os.path.exists(files[0]):
+        src = files[0]
+    else:
+        continue
+    rc = int(open(os.path.join(d, "rc")).read())
+    out = open(os.path.join(d, "got.out")).read()
+    err = open(os.path.join(d, "got.err")).read()
+    try:
+        cfg = yaml.safe_load(open(src, "rb"))
+        yerr = None
+    except Exception as e:  # penguin fails to start on any of them
+        yerr = (str(e).splitlines() or [type(e).__name__])[0]
+    if re.search(r"^error: [^ ]+:\d+:\d+: ", err, re.M):
+        checked += 1
+        if yerr is None:
+            fail(name, "PyYAML reads what igloo-kmods-config calls invalid YAML")
+        continue
+    if yerr is not None:
+        checked += 1
+        if rc == 0:
+            fail(name, "PyYAML fails (%s) where igloo-kmods-config does not" % yerr)
+        continue
+    if rc == 0:
+        checked += 1
+        # penguin: self.get_arg("allowlist") or [], ... or False
+        kmods = ((cfg or {}).get("plugins") or {}).get("kmods") or {}
+        want = {"allowlist": kmods.get("allowlist") or [],
+                "denylist": kmods.get("denylist") or [],
+                "quiet": kmods.get("quiet") or False}
+        got = {"allowlist": [], "denylist": [], "quiet": False}
+        for line in out.splitlines():
+            m = re.match(r"^echo '(.*)' > .*/(\w+)$", line)
+            pairs = [m.groups()[::-1]] if m else \
+                [w.split("=", 1) for w in line.split()[2:] if "=" in w]
+            for k, v in pairs:
+                if k in ("allowlist", "denylist"):
+                    got[k] = v.split(",") if v else []
+                elif k == "quiet":
+                    got[k] = v == "1"
+        if got != want:
+            fail(name, "PyYAML gives %r, igloo-kmods-config %r" % (want, got))
+        continue
+    for m in re.finditer(r"^error: (plugins\.kmods\.\w+)(?:\[(\d+)\])?: "
+                         r"expected [^,]*, got (a boolean|an integer|a float|"
+                         r"a timestamp|a string|null|a list|a mapping)",
+                         err, re.M):
+        checked += 1
+        v = cfg
+        for k in m.group(1).split("."):
+            v = v[k]
+        if m.group(2) is not None:
+            v = v[int(m.group(2))]
+        if tname(v) != m.group(3):
+            fail(name, "%s is %s to PyYAML (%r), not %s" %
+                 (m.group(0).split(":")[0][7:], tname(v), v, m.group(3)))
+print("checked %d" % checked)
+sys.exit(1 if bad or checked < 40 else 0)
+EOF
+	then
+		ok "PyYAML $("$PY" -c 'import yaml; print(yaml.__version__)') agrees on every case ($(tail -n 1 "$OUT/pyyaml.log")): values, types, YAML errors"
+	else
+		not_ok "PyYAML reads some cases otherwise"
+		detail "$OUT/pyyaml.log" 40
+	fi
+fi
+
+# ---- agreement with igloo_kmods' own list parser -----------------------------
+
+# yaml_dq TEXT: TEXT as a YAML double-quoted scalar
+yaml_dq()
+{
+	local s=$1
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\t'/\\t}
+	printf '"%s"' "$s"
+}
+
+if [ -n "$LISTCHECK" ]; then
+	long55=$(printf 'a%.0s' $(seq 55))
+	long56=$(printf 'b%.0s' $(seq 56))
+	candidates=(wireguard nf_conntrack xt_TCPMSS 8021q a A-b_c - _ "$long55"
+		"$long56" vendor.ko vendor.ko.xz dir/vendor /abs "a b" " a" "a "
+		"a,b" a.b "café" $'tab\there' "" "x;y" "a'b" 'a"b' '$x' '*')
+	disagree=0
+	for cand in "${candidates[@]}"; do
+		printf 'plugins:\n  kmods:\n    allowlist: [%s]\n' "$(yaml_dq "$cand")" \
+			>"$OUT/cand.yaml"
+		tool=refused
+		"$BIN" "$OUT/cand.yaml" >"$OUT/cand.out" 2>/dev/null && tool=accepted
+		# The module takes it as this one name when it parses the
+		# string as a list of exactly that name.
+		mod=$("$LISTCHECK" "$cand")
+		if [ "$mod" = "accepted 1 $cand" ]; then
+			mod=accepted
+		else
+			mod="refused ($mod)"
+		fi
+		if [ "$tool" = accepted ] && \
+		   [ "$(cat "$OUT/cand.out")" != "insmod igloo_kmods.ko allowlist=$cand" ]; then
+			tool="accepted, but printed $(cat "$OUT/cand.out")"
+		fi
+		if [ "$tool" != "${mod%% *}" ]; then
+			disagree=1
+			echo "#   '$cand': igloo-kmods-config $tool, igloo_kmods $mod"
+		fi
+	done
+	if [ "$disagree" = 0 ]; then
+		ok "igloo-kmods-config and policy.c agree on ${#candidates[@]} names (valid, too long, .ko, paths, bad characters)"
+	else
+		not_ok "igloo-kmods-config and policy.c disagree on names"
+	fi
+
+	# Every list a passing case printed, read back by the module.
+	bad=
+	nlists=0
+	for f in "$OUT"/cases/*/got.out; do
+		grep -oE '(allowlist|denylist)=[^ ]*' "$f" 2>/dev/null
+		sed -n "s|^echo '\\([^']*\\)' > .*/\\(allowlist\\|denylist\\)\$|x=\\1|p" "$f"
+	done >"$OUT/lists"
+	while IFS= read -r kv; do
+		list=${kv#*=}
+		nlists=$((nlists + 1))
+		got=$("$LISTCHECK" "$list")
+		case $got in
+		"accepted "*) ;;
+		*) bad="$bad '$list' ($got)" ;;
+		esac
+	done <"$OUT/lists"
+	if [ -z "$bad" ] && [ "$nlists" -gt 10 ]; then
+		ok "igloo_kmods' parser accepts all $nlists lists the cases printed"
+	else
+		not_ok "igloo_kmods' parser refuses printed lists (of $nlists):$bad"
+	fi
+fi
+
+# ---- documentation -----------------------------------------------------------
+
+MAN=$KMODS_REPO/collector/igloo-kmods-config.1
+if command -v groff >/dev/null; then
+	if groff -man -Tutf8 -ww -z "$MAN" >"$OUT/man.err" 2>&1 && \
+	   [ ! -s "$OUT/man.err" ] && \
+	   groff -man -Tutf8 "$MAN" 2>/dev/null | grep -q 'igloo-kmods-config'; then
+		ok "the man page renders without warnings (groff -man -ww)"
+	else
+		not_ok "the man page has groff warnings"
+		detail "$OUT/man.err"
+	fi
+else
+	not_ok "groff is missing: cannot check the man page"
+fi
+
+help=$("$BIN" --help 2>&1)
+hrc=$?
+missing=
+for opt in --module --sysfs --help --version; do
+	grep -q -- "$opt" <<<"$help" || missing="$missing $opt"
+	grep -q -- "^\\.B.* \\\\-\\\\-${opt#--}\\|\\\\-\\\\-${opt#--}" "$MAN" || \
+		missing="$missing $opt(man)"
+done
+if [ "$hrc" = 0 ] && [ -z "$missing" ] && grep -q '^Usage: igloo-kmods-config ' <<<"$help"; then
+	ok "--help exits 0 and, like the man page, names every option"
+else
+	not_ok "--help (exit $hrc) or the man page lacks:$missing"
+fi
+
+exit $failed
