@@ -35,6 +35,8 @@ KMODS_TESTS=$KMODS_REPO/tests
 KMODS_BUILD=${KMODS_BUILD:-$KMODS_REPO/build}
 KMODS_CACHE=${IGLOO_KMODS_CACHE:-$HOME/.cache/igloo_kmods}
 KMODS_FLAVOURS="6.1 6.12"
+# KMODS_ARCH, KMODS_CROSS_ARCHES, kmods_arch_info ...: other architectures.
+. "$KMODS_TESTS/cross/lib.sh"
 
 kmods_log()
 {
@@ -63,10 +65,40 @@ kmods_die()
 #	KROOT		root of the extracted package (for depmod -b/modprobe -d)
 #	KDIR		headers build dir, /lib/modules/<abi>/build
 # Runs tests/setup.sh first when the list is missing or stale.
+# FLAVOUR "<version>-<kind>" (6.1-debug, 6.12-igloo...) is a kernel built
+# by tests/kernel/build.sh <version> <kind> instead (built on first use).
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_kernel_info()
 {
 	local flavour=$1 list=$KMODS_CACHE/kernels.list tries f abi img mod kdir
+	local out key val
+
+	# Another architecture's Debian kernel (tests/cross/lib.sh).
+	if [ "$KMODS_ARCH" != x86_64 ]; then
+		kmods_cross_kernel_info "$flavour"
+		return 0
+	fi
+
+	case $flavour in
+	*-*)
+		# "<version>-<kind>" (6.1-debug, 6.12-debug, 6.12-igloo): a
+		# kernel tests/kernel/build.sh builds from Debian's
+		# linux-source (once; cached). KIMAGE is its bzImage, KDIR
+		# its build dir, KROOT/KMODDIR its installed modules.
+		out=$("$KMODS_TESTS/kernel/build.sh" "${flavour%%-*}" "${flavour#*-}") || \
+			kmods_die "tests/kernel/build.sh ${flavour%%-*} ${flavour#*-} failed"
+		while IFS='=' read -r key val; do
+			case $key in
+			bzImage) KIMAGE=$val ;;
+			build) KDIR=$val ;;
+			release) KABI=$val ;;
+			modroot) KROOT=$val ;;
+			moddir) KMODDIR=$val ;;
+			esac
+		done <<<"$out"
+		KFLAVOUR=$flavour
+		return 0 ;;
+	esac
 
 	for tries in 1 2; do
 		if [ -r "$list" ]; then
@@ -132,13 +164,21 @@ copy_bin_with_libs()
 }
 
 # kmods_build_prog: build tests/prog (kmods-call, kmods-call32) into
-# $KMODS_BUILD/prog and set KMODS_PROG_DIR.
+# $KMODS_BUILD/prog and set KMODS_PROG_DIR. Another KMODS_ARCH: into
+# $KMODS_BUILD/prog-<arch>, with that architecture's compilers, and
+# kmods-call32 only where its kernel runs 32-bit programs (KA_CC32).
 kmods_build_prog()
 {
-	KMODS_PROG_DIR=$KMODS_BUILD/prog
+	local args=()
+
+	kmods_arch_info "$KMODS_ARCH"
+	KMODS_PROG_DIR=$KMODS_BUILD/prog$(kmods_arch_suffix)
 	mkdir -p "$KMODS_PROG_DIR"
-	make -s -C "$KMODS_TESTS/prog" O="$KMODS_PROG_DIR" >&2 || \
-		kmods_die "building tests/prog failed"
+	# Another architecture: its compilers; kmods-call32 only with a CC32.
+	[ "$KA_ARCH" = x86_64 ] || args=("CC=$KA_CC" "CC32=$KA_CC32" "CFLAGS32=")
+	make -s -C "$KMODS_TESTS/prog" O="$KMODS_PROG_DIR" \
+		${args[@]+"${args[@]}"} >&2 || \
+		kmods_die "building tests/prog for $KMODS_ARCH failed"
 }
 
 # kmods_build_test_modules FLAVOUR: build tests/modules against FLAVOUR's
@@ -159,7 +199,9 @@ kmods_build_test_modules()
 		# Copy only when changed, so make's timestamps stay useful.
 		cmp -s "$f" "$KMODS_TESTMOD_DIR/${f##*/}" || cp -p "$f" "$KMODS_TESTMOD_DIR/"
 	done
-	make -s -C "$KMODS_TESTMOD_DIR" KDIR="$KDIR" >&2 || \
+	kmods_kmake
+	make -s -C "$KMODS_TESTMOD_DIR" KDIR="$KDIR" \
+		${KMODS_KMAKE[@]+"${KMODS_KMAKE[@]}"} >&2 || \
 		kmods_die "building tests/modules for $KABI failed"
 }
 
@@ -179,7 +221,9 @@ kmods_build_module()
 		cmp -s "$f" "$dir/${f#"$KMODS_REPO"/}" || \
 			cp -p "$f" "$dir/${f#"$KMODS_REPO"/}"
 	done
-	make -s -C "$KDIR" M="$dir" KMODS_TRANSPORT="$transport" modules >&2 || \
+	kmods_kmake
+	make -s -C "$KDIR" M="$dir" KMODS_TRANSPORT="$transport" \
+		${KMODS_KMAKE[@]+"${KMODS_KMAKE[@]}"} modules >&2 || \
 		kmods_die "building igloo_kmods for $KABI failed"
 	KMODS_KO=$dir/igloo_kmods.ko
 }
@@ -188,16 +232,19 @@ kmods_build_module()
 # the guest; sets KMODS_COLLECT (host) and KMODS_COLLECT_STATIC.
 kmods_build_collector()
 {
-	local dir=$KMODS_BUILD/collector
+	local dir=$KMODS_BUILD/collector static
 
-	mkdir -p "$dir/host" "$dir/static"
+	# The guest's copy is built for the architecture under test.
+	kmods_arch_info "$KMODS_ARCH"
+	static=static$(kmods_arch_suffix)
+	mkdir -p "$dir/host" "$dir/$static"
 	make -s -C "$KMODS_REPO/collector" >&2 || kmods_die "building the collector failed"
 	cp -p "$KMODS_REPO/collector/igloo-kmods-collect" "$dir/host/"
-	cc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+	$KA_CC -std=gnu11 -O2 -Wall -Wextra -Werror -static \
 		-I"$KMODS_REPO/include/uapi" \
-		-o "$dir/static/igloo-kmods-collect" \
+		-o "$dir/$static/igloo-kmods-collect" \
 		"$KMODS_REPO/collector/igloo-kmods-collect.c" || \
-		kmods_die "building the static collector failed"
+		kmods_die "building the static collector for $KMODS_ARCH failed"
 	KMODS_COLLECT=$dir/host/igloo-kmods-collect
-	KMODS_COLLECT_STATIC=$dir/static/igloo-kmods-collect
+	KMODS_COLLECT_STATIC=$dir/$static/igloo-kmods-collect
 }

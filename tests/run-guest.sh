@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/run-guest.sh --kernel FLAVOUR --script GUEST_SCRIPT --out DIR
-#	[--label LABEL] [--append CMDLINE] [--transport chardev]
+# tests/run-guest.sh [--arch ARCH] --kernel FLAVOUR --script GUEST_SCRIPT
+#	--out DIR [--label LABEL] [--append CMDLINE] [--transport chardev]
 #
 # Builds igloo_kmods, the test modules, the test programs and the static
 # collector for FLAVOUR, boots a guest that runs GUEST_SCRIPT (with
@@ -11,6 +11,10 @@
 # decoded by the collector into DIR/out/modules.log and modules.jsonl and
 # compared with what the guest declared on its third serial port
 # (tests/check-records.py). Prints TAP lines; exit 0 if all passed.
+# --arch: another architecture's Debian kernel (arm64 armhf armel mipsel
+# mips64el, tests/cross/lib.sh), cross-built, booted in its QEMU machine;
+# the records and results take that machine's channels. LABEL defaults to
+# FLAVOUR on x86_64, ARCH/FLAVOUR elsewhere.
 
 set -euo pipefail
 
@@ -25,12 +29,18 @@ while [ $# -gt 0 ]; do
 	--label) label=${2:?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
 	--transport) transport=${2?}; shift 2 ;;
+	--arch) KMODS_ARCH=$(kmods_arch_canon "${2:?}"); shift 2 ;;
 	*) kmods_die "unknown argument '$1'" ;;
 	esac
 done
 [ -n "$flavour" ] && [ -n "$script" ] && [ -n "$out" ] || \
 	kmods_die "usage: $0 --kernel FLAVOUR --script FILE --out DIR"
-label=${label:-$flavour}
+if [ "$KMODS_ARCH" = x86_64 ]; then
+	label=${label:-$flavour}
+else
+	label=${label:-$KMODS_ARCH/$flavour}
+fi
+export KMODS_ARCH
 
 kmods_build_module "$flavour" "$transport"
 kmods_build_test_modules "$flavour"
@@ -38,8 +48,15 @@ kmods_build_prog
 kmods_build_collector
 
 rm -rf "$out"
-mkdir -p "$out/out"
+mkdir -p "$out/out" "$out/hostile"
+# kmods-call32 exists where the kernel runs 32-bit programs.
+call32=
+[ ! -f "$KMODS_PROG_DIR/kmods-call32" ] || call32=$KMODS_PROG_DIR/kmods-call32
 T=$KMODS_TESTMOD_DIR
+# Hostile images for tests/guest/hostile.sh: broken copies of ikm_mark,
+# and ikm_other compressed under ikm_mark's file name.
+python3 "$KMODS_TESTS/hostile/mkimages.py" "$T/ikm_mark.ko" "$out/hostile"
+xz --check=crc32 --lzma2=dict=1MiB -c "$T/ikm_other.ko" > "$out/hostile/ikm_mark.ko.xz"
 "$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
 	--out "$out/initrd.gz" --init "$KMODS_TESTS/guest/init.sh" \
 	--add "$KMODS_KO:/kmods/" \
@@ -49,20 +66,25 @@ T=$KMODS_TESTMOD_DIR
 	--add "$T/igloo.ko:/kmods/test/" \
 	--add "$T/ikm_mark.ko:/lib/modules/$KABI/extra/" \
 	--add "$KMODS_PROG_DIR/kmods-call:/kmods/" \
-	--add "$KMODS_PROG_DIR/kmods-call32:/kmods/" \
 	--add "$KMODS_COLLECT_STATIC:/kmods/" \
+	--add "$out/hostile:/kmods/hostile" \
 	--add "$KMODS_TESTS/guest/lib.sh:/kmods/lib.sh" \
-	--add "$script:/kmods/scenarios.sh"
+	--add "$script:/kmods/scenarios.sh" \
+	${call32:+--add "$call32:/kmods/"}
 
 start=$(date +%s.%N)
 boot_rc=0
 "$KMODS_TESTS/qemu/boot.sh" --kernel "$flavour" --initrd "$out/initrd.gz" \
 	--console "$out/console.log" --serial2 "$out/records.bin" \
-	--qemu-arg -serial --qemu-arg "file:$out/results.txt" \
+	--results "$out/results.txt" --marker KMODS-BOOT-OK \
 	--append "$append" --timeout 600 2> "$out/boot.err" || boot_rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 printf '# %s: guest ran %.1f s (boot.sh exit %d)\n' "$label" "$secs" "$boot_rc"
+# "boot.sh: marker 'KMODS-BOOT-OK' after 4.2 s": the kernel's boot time.
+boot_secs=$(sed -n "s/^boot.sh: marker 'KMODS-BOOT-OK' after \([0-9.]*\) s$/\1/p" "$out/boot.err")
+printf '# %s: booted in %s s\n' "$label" "${boot_secs:-?}"
 
+grep '^KMODS-TABLE|' "$out/results.txt" > "$out/table.txt" || true
 failed=0
 collect_rc=0
 "$KMODS_COLLECT" -o "$out/out" "$out/records.bin" 2> "$out/collect.err" || \
@@ -76,6 +98,11 @@ else
 fi
 python3 "$KMODS_TESTS/check-records.py" "$label" "$out/results.txt" \
 	"$out/out" || failed=1
+# Checks a scenario could not run on this machine, said out loud.
+{ grep '^KMODS-SKIP|' "$out/results.txt" || true; } | tr -d '\r' | \
+	while IFS='|' read -r _ scenario reason; do
+		echo "# SKIP $label $scenario: $reason"
+	done
 want_stream=/sys/kernel/debug/igloo_kmods/records0
 [ "$transport" != chardev ] || want_stream=/dev/igloo_kmods
 if grep -q '^KMODS-STREAM|' "$out/results.txt"; then

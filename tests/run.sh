@@ -72,8 +72,22 @@ done
 tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
 	--label 6.12-chardev
+# Kernels the project builds from Debian's linux-source (tests/kernel/,
+# cached under ~/.cache/igloo_kmods/kbuild): KUnit and the scenarios under
+# KASAN, lockdep, UBSAN and kmemleak; and a kernel shaped like penguin's
+# (no relay, no debugfs, no function tracer), where the records come
+# through /dev/igloo_kmods.
+for version in 6.1 6.12; do
+	tier "kunit-$version" tests/run-kunit.sh "$version"
+	tier "guest-$version-debug" tests/run-guest.sh --kernel "$version-debug" \
+		--script tests/guest/scenarios.sh \
+		--out "$KMODS_BUILD/run/$version-debug" --label "$version-debug"
+done
+tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
+	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \
+	--label 6.12-igloo --transport chardev
 # The scenarios on other architectures' Debian kernels under QEMU
-# (tests/arch.sh: arm64 armhf armel mipsel mips64el); a table ends it.
+# (tests/arch.sh: arm64 armhf armel mipsel mips64el ppc64el i386); a table ends it.
 tier cross tests/arch.sh --out "$KMODS_BUILD/arch"
 
 tier dkms tests/dkms.sh

@@ -1,12 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/setup.sh [--print-kernels]
+# tests/setup.sh [--print-kernels] [--arch ARCH]... [--all-arches]
+#	[--series SERIES]
 #
 # Installs what the igloo_kmods tests need on a Debian 12 amd64 host and
 # fetches the stock Debian kernels the QEMU tests boot.  Idempotent; when
 # everything is present it only resolves the kernel ABIs (one apt-cache
 # call) and returns.
+#
+# --arch ARCH (arm64 armhf armel mipsel mips64el ppc64el i386; repeatable) also
+# installs that architecture's host packages (cross compilers, the target
+# libc for static programs, qemu-system-*; tests/cross/lib.sh lists them)
+# and fetches its kernel SERIES (default 6.1) with tests/cross/fetch.sh.
+# --all-arches: every architecture tests/arch.sh tests. --cross-only:
+# skip the amd64 kernels (tests/cross/lib.sh uses it for a cross build).
+#
+# The 32-bit x86 test program is built with gcc-12-multilib, not
+# gcc-multilib, which conflicts with every Debian cross compiler.
 #
 # For each kernel flavour the ABI is what the flavour's headers
 # metapackage depends on (6.1: linux-headers-amd64, 6.12:
@@ -29,7 +40,7 @@ set -euo pipefail
 
 HOST_PACKAGES="
 	qemu-system-x86 busybox-static linux-headers-amd64
-	linux-headers-6.12-amd64 sparse dkms gcc-multilib kmod cpio gzip
+	linux-headers-6.12-amd64 sparse dkms gcc-12-multilib kmod cpio gzip
 	zstd xz-utils libyaml-dev linux-source-6.1 ccache bc flex bison
 	libelf-dev libssl-dev make gcc libc6-dev file python3 coreutils
 	codespell
@@ -38,16 +49,21 @@ HOST_PACKAGES="
 # flavour:headers-metapackage
 FLAVOUR_META="6.1:linux-headers-amd64 6.12:linux-headers-6.12-amd64"
 
-print=0
-case ${1:-} in
-"") ;;
---print-kernels) print=1 ;;
--h|--help)
-	sed -n '3,25s/^# \{0,1\}//p' "$0"
-	exit 0 ;;
-*)
-	kmods_die "unknown argument '$1' (usage: $0 [--print-kernels])" ;;
-esac
+print=0 arches=() series=6.1 cross_only=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--print-kernels) print=1; shift ;;
+	--arch) arches+=("$(kmods_arch_canon "${2:?}")"); shift 2 ;;
+	--all-arches) read -r -a arches <<<"$KMODS_CROSS_ARCHES"; shift ;;
+	--series) series=${2:?}; shift 2 ;;
+	--cross-only) cross_only=1; shift ;;
+	-h|--help)
+		sed -n '3,34s/^# \{0,1\}//p' "$0"
+		exit 0 ;;
+	*)
+		kmods_die "unknown argument '$1' (usage: $0 [--print-kernels] [--arch ARCH]... [--all-arches] [--series SERIES] [--cross-only])" ;;
+	esac
+done
 
 export DEBIAN_FRONTEND=noninteractive
 LOG=$KMODS_CACHE/setup.log
@@ -110,6 +126,10 @@ apt_install()
 }
 
 # --- 1. host packages ------------------------------------------------------
+for a in ${arches[@]+"${arches[@]}"}; do
+	kmods_arch_info "$a"
+	[ "$KA_ARCH" = x86_64 ] || HOST_PACKAGES="$HOST_PACKAGES $KA_HOST_PACKAGES"
+done
 # shellcheck disable=SC2086
 missing=$(missing_packages $HOST_PACKAGES)
 if [ -n "$missing" ]; then
@@ -117,7 +137,16 @@ if [ -n "$missing" ]; then
 	apt_install $missing
 fi
 
-# --- 2. resolve the ABI of each flavour --------------------------------------
+# --- 2. other architectures' kernels (tests/cross/fetch.sh) -------------------
+for a in ${arches[@]+"${arches[@]}"}; do
+	[ "$a" = x86_64 ] && continue
+	"$KMODS_TESTS/cross/fetch.sh" "$a" "$series" >/dev/null || \
+		kmods_die "tests/cross/fetch.sh $a $series failed"
+done
+# --cross-only: not the amd64 kernels (a cross build needs none of them).
+[ "$cross_only" = 0 ] || exit 0
+
+# --- 3. resolve the ABI of each flavour --------------------------------------
 # resolve_abis: sets ABI_<n> for each flavour from one apt-cache call.
 declare -A ABI
 resolve_abis()
@@ -168,7 +197,7 @@ if ! abis_ok; then
 	}
 fi
 
-# --- 3. headers + image per flavour ------------------------------------------
+# --- 4. headers + image per flavour ------------------------------------------
 # fetch_image ABI: download linux-image-ABI (signed, else -unsigned) and
 # unpack it into $KMODS_CACHE/kernels/ABI.
 fetch_image()

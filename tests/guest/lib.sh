@@ -9,6 +9,9 @@
 #		<rule>|<ret>|<path>
 #			a record the host must find next in modules.jsonl
 #			("*" matches anything)
+#	KMODS-BULK|<scenario>|<n>		n load records of any content
+#	KMODS-TABLE|<case>|<what>|<value>	a measured outcome, for the docs
+#	KMODS-SKIP|<scenario>|<reason>		checks left out on this machine
 #	KMODS-RESULT|<scenario>|ok|		the guest-side checks passed
 #	KMODS-RESULT|<scenario>|fail|<reason>	one failed
 #	KMODS-DONE				the run finished
@@ -43,6 +46,13 @@ fail()
 {
 	echo "FAIL [$kmods_scenario]: $*"
 	[ -n "$kmods_failed" ] || kmods_failed=$*
+}
+
+# skip REASON: say which checks this machine cannot run (never silently)
+skip()
+{
+	echo "SKIP [$kmods_scenario]: $*"
+	kmods_out "KMODS-SKIP|$kmods_scenario|$*"
 }
 
 # end: report the scenario

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/qemu/boot.sh --kernel FLAVOUR --initrd FILE --console LOG
-#	--serial2 RAWFILE [--append "extra cmdline"] [--timeout SEC]
+# tests/qemu/boot.sh [--arch ARCH] --kernel FLAVOUR --initrd FILE
+#	--console LOG --serial2 RAWFILE [--results FILE]
+#	[--append "extra cmdline"] [--timeout SEC]
 #	[--mem MB] [--smp N] [--marker STRING] [--qemu-arg ARG]...
 #
 # Boots the stock Debian kernel FLAVOUR ("6.1" or "6.12", see
@@ -11,10 +12,14 @@
 # byte for byte, to RAWFILE (the guest must put ttyS1 in raw mode first,
 # at least `stty -F /dev/ttyS1 -opost`; `raw -echo` is what the tests use).
 #
+# --arch	another architecture (tests/cross/lib.sh; default $KMODS_ARCH,
+#		x86_64): its QEMU machine and console, and its channels for
+#		RAWFILE and --results (see kmods_guest_env there)
+# --results	the guest's third channel (x86_64: ttyS2) goes to FILE
 # --timeout	seconds before QEMU is killed (default 300); exit status 124
 # --marker	print on stderr how long after QEMU's start STRING first
 #		appeared in LOG ("boot.sh: marker 'X' after 12.3 s")
-# --qemu-arg	extra argument for qemu-system-x86_64 (repeatable)
+# --qemu-arg	extra argument for QEMU (repeatable)
 #
 # Exit status: QEMU's (0 when the guest rebooted/powered off: -no-reboot;
 # a kernel panic also reboots, with panic=-1), 124 on timeout, and 3 when
@@ -28,11 +33,12 @@ set -euo pipefail
 
 usage()
 {
-	sed -n '3,22s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,27s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
 flavour='' initrd='' log='' raw='' append='' timeout=300 mem=512 smp=2 marker=''
+results=''
 qemu_extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,6 +46,8 @@ while [ $# -gt 0 ]; do
 	--initrd) initrd=${2:?}; shift 2 ;;
 	--console) log=${2:?}; shift 2 ;;
 	--serial2) raw=${2:?}; shift 2 ;;
+	--results) results=${2:?}; shift 2 ;;
+	--arch) KMODS_ARCH=$(kmods_arch_canon "${2:?}"); shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
@@ -55,25 +63,20 @@ done
 
 kmods_kernel_info "$flavour"
 
-QEMU=$(command -v qemu-system-x86_64) || kmods_die "qemu-system-x86_64 missing (tests/setup.sh)"
-
 # panic=-1: reboot at once on panic, which -no-reboot turns into QEMU
 # exiting; oops=panic and panic_on_warn=1 make every oops and WARN fatal.
-cmdline="console=ttyS0,115200 loglevel=7 panic=-1 oops=panic panic_on_warn=1"
+# kmods_qemu_args puts console=<the arch's console>,115200 first.
+cmdline="loglevel=7 panic=-1 oops=panic panic_on_warn=1"
 cmdline="$cmdline rdinit=/init${append:+ $append}"
 
 mkdir -p "$(dirname "$log")" "$(dirname "$raw")"
 : >"$log"
 : >"$raw"
+[ -z "$results" ] || : >"$results"
 
-args=(
-	-accel tcg -M pc -cpu max -smp "$smp" -m "$mem"
-	-nodefaults -nographic -monitor none -no-reboot
-	-kernel "$KIMAGE" -initrd "$initrd" -append "$cmdline"
-	-chardev "file,id=con,path=$log" -serial chardev:con
-	-chardev "file,id=raw,path=$raw" -serial chardev:raw
-	${qemu_extra[@]+"${qemu_extra[@]}"}
-)
+# x86_64: -M pc -cpu max, ttyS0 console, ttyS1 raw, ttyS2 results.
+kmods_qemu_args
+args=("${QEMU_ARGS[@]}" ${qemu_extra[@]+"${qemu_extra[@]}"})
 
 start=$EPOCHREALTIME
 watcher=
@@ -107,6 +110,9 @@ if [ -n "$watcher" ]; then
 	wait "$watcher" 2>/dev/null || true
 	rm -f "$done_flag"
 fi
+
+# Channels that share the console or carry a preamble (armel).
+kmods_channels_finish
 
 if [ "$status" = 124 ]; then
 	kmods_warn "timeout after ${timeout}s, QEMU killed (console log: $log)"

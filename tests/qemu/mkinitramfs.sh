@@ -19,6 +19,9 @@
 #	/dev/console /dev/null nodes, /proc /sys /tmp /dev /mnt /run dirs
 #	/etc/passwd, /etc/group (root, nobody), /etc/kmods-kernel
 #	    ("<flavour> <abi>")
+#	/etc/kmods-arch.env: the architecture's record and result channels,
+#	    the modules to load first, KMODS_HAVE_COMPAT (tests/cross/lib.sh,
+#	    kmods_guest_env; sourced by tests/guest/init.sh)
 #	/etc/kmods-env.sh: to be sourced by /init: sets PATH and defines
 #	    modprobe/insmod/... shell functions calling /sbin/<tool>; needed
 #	    because Debian's busybox-static runs its own applets in
@@ -30,7 +33,10 @@
 #	SCRIPT		becomes /init (mode 755)
 #
 # Paths may be relative to the current directory.  Must run as root (it
-# creates device nodes with mknod).
+# creates device nodes with mknod).  With KMODS_ARCH set to another
+# architecture (tests/cross/lib.sh), busybox and kmod are the target's
+# (tests/cross/fetch.sh unpacks them) and the channels' drivers
+# (KA_PRELOAD) are added to the --kmod list.
 
 set -euo pipefail
 
@@ -39,7 +45,7 @@ set -euo pipefail
 
 usage()
 {
-	sed -n '3,33s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,40s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
@@ -63,6 +69,7 @@ done
 [ "$(id -u)" = 0 ] || kmods_die "must run as root (mknod)"
 
 kmods_kernel_info "$flavour"
+kmods_arch_info "$KMODS_ARCH"
 
 mkdir -p "$KMODS_BUILD/tmp"
 staging=$(mktemp -d "$KMODS_BUILD/tmp/initramfs.XXXXXX")
@@ -78,7 +85,13 @@ BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || kmods_die "$BUSYBOX missing (apt-get install busybox-static)"
 file -L "$BUSYBOX" | grep -q 'statically linked' || \
 	kmods_die "$BUSYBOX is not static (install busybox-static, not busybox)"
-cp "$BUSYBOX" "$S/bin/busybox"
+if [ "$KA_ARCH" = x86_64 ]; then
+	cp "$BUSYBOX" "$S/bin/busybox"
+else
+	# The target's busybox-static (tests/cross/fetch.sh); the host's,
+	# the same Debian package, lists the applets.
+	cp "$KSYSROOT/bin/busybox" "$S/bin/busybox"
+fi
 KMOD_TOOLS="modprobe insmod rmmod lsmod depmod modinfo"
 for applet in $("$BUSYBOX" --list); do
 	case " busybox $KMOD_TOOLS " in
@@ -88,8 +101,12 @@ for applet in $("$BUSYBOX" --list); do
 done
 
 # --- kmod --------------------------------------------------------------------
-KMOD=$(command -v kmod) || kmods_die "kmod not installed"
-copy_bin_with_libs "$KMOD" "$S" /sbin/kmod
+if [ "$KA_ARCH" = x86_64 ]; then
+	KMOD=$(command -v kmod) || kmods_die "kmod not installed"
+	copy_bin_with_libs "$KMOD" "$S" /sbin/kmod
+else
+	kmods_sysroot_copy_bin "$KSYSROOT" /bin/kmod "$S" /sbin/kmod
+fi
 for t in $KMOD_TOOLS; do
 	ln -s kmod "$S/sbin/$t"
 done
@@ -120,12 +137,15 @@ modinfo() { /sbin/modinfo "$@"; }
 read -r KMODS_FLAVOUR KMODS_ABI </etc/kmods-kernel
 export KMODS_FLAVOUR KMODS_ABI
 EOF
+# The architecture's channels and modules to load first (tests/cross/lib.sh).
+kmods_guest_env >"$S/etc/kmods-arch.env"
 
 # --- the kernel's own modules --------------------------------------------------
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -f "$KMODDIR/$f" ] && cp "$KMODDIR/$f" "$M/"
 done
-for name in "${default_kmods[@]}" ${kmods[@]+"${kmods[@]}"}; do
+# shellcheck disable=SC2086 # KA_PRELOAD: the channels' drivers
+for name in "${default_kmods[@]}" ${kmods[@]+"${kmods[@]}"} $KA_PRELOAD; do
 	deps=$(modprobe -d "$KROOT" -S "$KABI" --show-depends "$name" 2>&1) || \
 		kmods_die "module '$name' not found for $KABI: $deps"
 	while read -r kind path _; do

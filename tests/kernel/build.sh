@@ -1,0 +1,257 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/kernel/build.sh [--quiet] VERSION FLAVOUR
+#
+# Builds a test kernel from Debian's linux-source-VERSION package (6.1 or
+# 6.12; installed with apt-get when missing): tinyconfig plus the config
+# fragments in tests/kernel/, in this order (a later one wins):
+#	base.config, base-VERSION.config, FLAVOUR.config, FLAVOUR-VERSION.config
+# (those that exist). FLAVOUR is debug (KASAN, lockdep, UBSAN, kmemleak...)
+# or igloo (no relay, no debugfs, no function tracer: like penguin's).
+# Fails if a value a fragment asks for is not in the final .config.
+#
+# The source is unpacked once into $KMODS_CACHE/src/ and must stay there
+# (the build directory's Makefile includes it). The build goes, with O=,
+# into
+#	$KMODS_CACHE/kbuild/<linux-source version>-FLAVOUR-<fragments hash>/
+# and is pruned when done (objects, .cmd files and vmlinux dropped; what
+# out-of-tree modules need kept: .config, include/, scripts/, tools/,
+# Module.symvers). Its modules are installed in modroot/lib/modules/<rel>/
+# inside it. A build that exists is not redone: the second run of the
+# same command only prints. ccache is used when installed (cache in
+# $KMODS_CACHE/ccache unless CCACHE_DIR is set). Builds run under
+# `nice -n 10`, with `make -j$(nproc)` ($KMODS_KBUILD_JOBS overrides).
+#
+# Prints on stdout, one per line:
+#	bzImage=<path>  build=<dir>  release=<kernelrelease>
+#	modroot=<dir>   moddir=<modroot/lib/modules/release>
+#	source=<dir>
+# --quiet: no progress messages on stderr. The make output goes to
+# <build dir>/build.log; on failure its end is shown.
+
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+# Bump when a change to this script changes what it builds.
+RECIPE=1
+
+quiet=0
+if [ "${1:-}" = --quiet ]; then
+	quiet=1
+	shift
+fi
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 6.1|6.12, FLAVOUR: debug|igloo)"
+version=$1
+flavour=$2
+case $version in
+6.1|6.12) ;;
+*) kmods_die "unknown VERSION '$version' (6.1 or 6.12)" ;;
+esac
+here=$KMODS_TESTS/kernel
+if [ ! -f "$here/$flavour.config" ] || [ "$flavour" = base ]; then
+	kmods_die "unknown FLAVOUR '$flavour' (no tests/kernel/$flavour.config)"
+fi
+
+log()
+{
+	[ "$quiet" = 1 ] || kmods_log "$@"
+}
+
+# --- the source package ------------------------------------------------------
+pkg=linux-source-$version
+tarball=/usr/src/$pkg.tar.xz
+pkgver=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}' "$pkg" 2>/dev/null || true)
+if [ ! -f "$tarball" ] || [ "${pkgver%% *}" != ii ]; then
+	[ "$(id -u)" = 0 ] || kmods_die "$pkg is not installed (run as root to install it)"
+	log "apt-get install $pkg"
+	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+		--no-install-recommends "$pkg" >&2 || \
+		kmods_die "apt-get install $pkg failed"
+	pkgver=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}' "$pkg")
+fi
+pkgver=${pkgver##* }
+[ -f "$tarball" ] || kmods_die "$pkg $pkgver has no $tarball"
+# '~' (6.12.117-1~deb12u1) is no friend of make: use '_' in paths.
+pkgtag=${pkgver//\~/_}
+
+# --- fragments and the build directory ---------------------------------------
+frags=()
+for f in base "base-$version" "$flavour" "$flavour-$version"; do
+	[ ! -f "$here/$f.config" ] || frags+=("$here/$f.config")
+done
+hash=$( {
+	echo "recipe $RECIPE"
+	for f in "${frags[@]}"; do
+		echo "== ${f##*/}"
+		cat "$f"
+	done
+} | sha256sum | cut -c1-12)
+dir=$KMODS_CACHE/kbuild/$pkgtag-$flavour-$hash
+src=$KMODS_CACHE/src/$pkg'_'$pkgtag
+stamp=$dir/.igloo-kmods-built
+
+print_info()
+{
+	local rel
+
+	rel=$(cat "$dir/include/config/kernel.release")
+	echo "bzImage=$dir/arch/x86/boot/bzImage"
+	echo "build=$dir"
+	echo "release=$rel"
+	echo "modroot=$dir/modroot"
+	echo "moddir=$dir/modroot/lib/modules/$rel"
+	echo "source=$src"
+}
+
+built()
+{
+	[ -f "$stamp" ] && [ -f "$dir/arch/x86/boot/bzImage" ] && \
+		[ -f "$dir/Module.symvers" ] && [ -f "$src/Makefile" ]
+}
+
+if built; then
+	print_info
+	exit 0
+fi
+
+mkdir -p "$KMODS_CACHE/kbuild" "$KMODS_CACHE/src"
+# One build of a directory at a time; whoever waited finds it built.
+exec 9>"$dir.lock"
+if ! flock -n 9; then
+	log "waiting for another build of $dir"
+	flock 9
+fi
+if built; then
+	print_info
+	exit 0
+fi
+
+t0=$(date +%s)
+if [ ! -f "$src/Makefile" ]; then
+	log "unpacking $tarball into $src"
+	rm -rf "$src.tmp"
+	mkdir -p "$src.tmp"
+	nice -n 10 tar -xJf "$tarball" -C "$src.tmp" --strip-components=1 || \
+		kmods_die "unpacking $tarball failed"
+	rm -rf "$src"
+	mv "$src.tmp" "$src"
+fi
+t_src=$(date +%s)
+
+jobs=${KMODS_KBUILD_JOBS:-$(nproc)}
+use_ccache=0
+mk=(nice -n 10 make -C "$src" O="$dir" ARCH=x86_64 -j"$jobs"
+    KBUILD_BUILD_TIMESTAMP="igloo_kmods $version-$flavour"
+    KBUILD_BUILD_USER=igloo_kmods KBUILD_BUILD_HOST=igloo_kmods)
+if command -v ccache >/dev/null; then
+	export CCACHE_DIR=${CCACHE_DIR:-$KMODS_CACHE/ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+	use_ccache=1
+else
+	kmods_warn "ccache not installed: building without it"
+fi
+
+blog=$dir/build.log
+mkdir -p "$dir"
+: >"$blog"
+run()
+{
+	printf '\n### %s: %s\n' "$(date '+%F %T')" "$*" >>"$blog"
+	if ! "$@" >>"$blog" 2>&1; then
+		tail -n 40 "$blog" >&2
+		kmods_die "failed: $* (full log: $blog)"
+	fi
+}
+
+# --- configure ---------------------------------------------------------------
+log "configuring $version-$flavour in $dir (fragments: ${frags[*]##*/})"
+run "${mk[@]}" tinyconfig
+run "$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}"
+run "${mk[@]}" olddefconfig
+
+# Every value asked for (the last fragment that names a symbol wins) must
+# be in .config; "is not set" means any value but y or m is fine.
+bad=$(awk '
+	FNR == 1 { conf = (FILENAME ~ /\/\.config$/) }
+	!conf && /^CONFIG_[A-Za-z0-9_]+=/ {
+		sym = $0; sub(/=.*/, "", sym); want[sym] = $0; next
+	}
+	!conf && /^# CONFIG_[A-Za-z0-9_]+ is not set/ {
+		want[$2] = "n"; next
+	}
+	conf && /^CONFIG_[A-Za-z0-9_]+=/ {
+		sym = $0; sub(/=.*/, "", sym); have[sym] = $0
+	}
+	END {
+		for (sym in want) {
+			got = (sym in have) ? have[sym] : "not set"
+			if (want[sym] == "n") {
+				if (got ~ /=[ym]$/)
+					printf "%s: wanted n, got %s\n", sym, got
+			} else if (got != want[sym]) {
+				printf "%s: wanted %s, got %s\n", sym, want[sym], got
+			}
+		}
+	}' "${frags[@]}" "$dir/.config" | sort)
+if [ -n "$bad" ]; then
+	printf '%s\n' "$bad" >&2
+	kmods_die "the final .config lacks values the fragments ask for (see above; merge log: $blog)"
+fi
+t_cfg=$(date +%s)
+
+# --- build, install the modules ----------------------------------------------
+# ccache's hits and misses (counted over the whole cache: a build running
+# at the same time adds its own).
+ccache_counts()
+{
+	[ "$use_ccache" = 1 ] || { echo "0 0"; return; }
+	ccache --print-stats 2>/dev/null | awk '
+		$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { h += $2 }
+		$1 == "cache_miss" { m += $2 }
+		END { print h + 0, m + 0 }'
+}
+read -r hits0 misses0 < <(ccache_counts)
+log "building $version-$flavour (make -j$jobs bzImage modules; log: $blog)"
+run "${mk[@]}" bzImage modules
+t_build=$(date +%s)
+read -r hits1 misses1 < <(ccache_counts)
+rel=$(cat "$dir/include/config/kernel.release")
+rm -rf "$dir/modroot"
+run "${mk[@]}" INSTALL_MOD_PATH="$dir/modroot" DEPMOD=/sbin/depmod modules_install
+# The build and source links point at this machine's paths; drop them.
+rm -f "$dir/modroot/lib/modules/$rel/build" "$dir/modroot/lib/modules/$rel/source"
+[ -f "$dir/modroot/lib/modules/$rel/modules.dep" ] || \
+	kmods_die "modules_install left no modules.dep in $dir/modroot/lib/modules/$rel"
+
+# --- prune: keep what booting and out-of-tree modules need -------------------
+size_before=$(du -sm "$dir" | cut -f1)
+find "$dir" \( -path "$dir/scripts" -o -path "$dir/tools" -o \
+	       -path "$dir/modroot" \) -prune -o -type f \
+	\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod' \
+	   -o -name '*.mod.c' -o -name '*.ko' -o -name '.*.d' \
+	   -o -name '.tmp_*' \) -print0 | xargs -0r rm -f
+rm -f "$dir/vmlinux" "$dir/arch/x86/boot/compressed/vmlinux" \
+	"$dir/arch/x86/boot/compressed/vmlinux.bin" \
+	"$dir/arch/x86/boot/compressed/vmlinux.bin."* \
+	"$dir/arch/x86/boot/vmlinux.bin" "$dir/arch/x86/boot/setup.elf"
+size_after=$(du -sm "$dir" | cut -f1)
+t_end=$(date +%s)
+
+cat >"$dir/build-times" <<EOF
+unpack $((t_src - t0))
+configure $((t_cfg - t_src))
+build $((t_build - t_cfg))
+install+prune $((t_end - t_build))
+total $((t_end - t0))
+size_mb_before_prune $size_before
+size_mb_after_prune $size_after
+ccache_hits $((hits1 - hits0))
+ccache_misses $((misses1 - misses0))
+EOF
+date '+%F %T' >"$stamp"
+log "built $rel in $((t_end - t0)) s (make: $((t_build - t_cfg)) s, ccache $((hits1 - hits0)) hits, $((misses1 - misses0)) misses); $size_before MB pruned to $size_after MB"
+print_info

@@ -1,0 +1,1627 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for igloo_kmods' pure logic (policy.c): module names from
+ * paths, '-'/'_' folding, the policy lists, the decision and the ELF
+ * module-name reader, the last on images crafted here.
+ *
+ * policy.c is included, not linked: it has no globals and no hooks, so
+ * this module tests the very code igloo_kmods.ko runs, built with the
+ * test kernel's KASAN, UBSAN and the rest. Every buffer handed to the
+ * code under test is allocated at its exact size, so KASAN reports any
+ * access past it.
+ *
+ * Suites: igloo_kmods_names, igloo_kmods_lists, igloo_kmods_policy,
+ * igloo_kmods_elf. Run them with tests/run-kunit.sh.
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../../policy.c"
+
+/* A string of @len 'a's, allocated for @test. */
+static char *ikt_name_of_len(struct kunit *test, size_t len)
+{
+	char *s = kunit_kmalloc(test, len + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	memset(s, 'a', len);
+	s[len] = '\0';
+	return s;
+}
+
+/* A copy of @len bytes of @bytes in a buffer of exactly @len bytes. */
+static char *ikt_exact(struct kunit *test, const void *bytes, size_t len)
+{
+	char *s = kunit_kmalloc(test, len ? len : 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	memcpy(s, bytes, len);
+	return s;
+}
+
+/* --- igloo_kmods_names ---------------------------------------------------- */
+
+/* kmods_name_from_path() cases: the path, the error, the name. */
+static const struct {
+	const char *path;
+	int err;
+	const char *name;
+} ikt_path_cases[] = {
+	{ "/lib/modules/6.1.0/kernel/drivers/net/dummy.ko", 0, "dummy" },
+	{ "a/b/c", 0, "c" },
+	{ "./nf_conntrack.ko", 0, "nf_conntrack" },
+	{ "//x//y.ko", 0, "y" },
+	{ "/m/foo.ko", 0, "foo" },
+	{ "/m/foo.ko.gz", 0, "foo" },
+	{ "/m/foo.ko.xz", 0, "foo" },
+	{ "/m/foo.ko.zst", 0, "foo" },
+	{ "/m/nf-nat.ko.xz", 0, "nf-nat" },
+	/* No extension: the file name is the name. */
+	{ "foo", 0, "foo" },
+	{ "/sbin/foo-bar_2", 0, "foo-bar_2" },
+	/* Nothing left, or something that is no module name. */
+	{ "", -EINVAL, NULL },
+	{ "/", -EINVAL, NULL },
+	{ "dir/", -EINVAL, NULL },
+	{ "/a.ko/", -EINVAL, NULL },
+	{ "/m/foo.ko.ko", -EINVAL, NULL },
+	{ "foo.ko.bz2", -EINVAL, NULL },
+	{ "/m/foo.o", -EINVAL, NULL },
+	{ "/m/foo.KO", -EINVAL, NULL },
+	{ "/m/.ko", -EINVAL, NULL },
+	{ ".ko.xz", -EINVAL, NULL },
+	{ "/m/a b.ko", -EINVAL, NULL },
+};
+
+static void name_from_path_table(struct kunit *test)
+{
+	char name[KMODS_NAME_LEN];
+	size_t i;
+	char *path;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ikt_path_cases); i++) {
+		path = ikt_exact(test, ikt_path_cases[i].path,
+				 strlen(ikt_path_cases[i].path) + 1);
+		memset(name, 0x5a, sizeof(name));
+		err = kmods_name_from_path(path, name, sizeof(name));
+		KUNIT_EXPECT_EQ_MSG(test, err, ikt_path_cases[i].err,
+				    "path \"%s\"", path);
+		if (!err && ikt_path_cases[i].name)
+			KUNIT_EXPECT_STREQ_MSG(test, name, ikt_path_cases[i].name,
+					       "path \"%s\"", path);
+	}
+}
+
+static void name_from_path_max_len(struct kunit *test)
+{
+	char *longest = ikt_name_of_len(test, MODULE_NAME_LEN - 1);
+	char *too_long = ikt_name_of_len(test, MODULE_NAME_LEN);
+	char path[MODULE_NAME_LEN + 16];
+	char name[KMODS_NAME_LEN];
+
+	snprintf(path, sizeof(path), "/m/%s.ko", longest);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path(path, name, sizeof(name)), 0);
+	KUNIT_EXPECT_STREQ(test, name, longest);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path(longest, name, sizeof(name)),
+			0);
+
+	/* MODULE_NAME_LEN characters: too long, however big the buffer. */
+	snprintf(path, sizeof(path), "/m/%s.ko.zst", too_long);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path(path, name, sizeof(name)),
+			-ENAMETOOLONG);
+	KUNIT_EXPECT_EQ(test,
+			kmods_name_from_path(too_long, name, sizeof(name)),
+			-ENAMETOOLONG);
+}
+
+static void name_from_path_small_buffer(struct kunit *test)
+{
+	char *name = kunit_kmalloc(test, 4, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, name);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path("/m/abc.ko", name, 4), 0);
+	KUNIT_EXPECT_STREQ(test, name, "abc");
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path("/m/abcd.ko", name, 4),
+			-ENAMETOOLONG);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path("x", name, 1),
+			-ENAMETOOLONG);
+	KUNIT_EXPECT_EQ(test, kmods_name_from_path("", name, 0),
+			-ENAMETOOLONG);
+}
+
+static void path_is_module_suffixes(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, kmods_path_is_module("a.ko"));
+	KUNIT_EXPECT_TRUE(test, kmods_path_is_module("/m/a.ko.gz"));
+	KUNIT_EXPECT_TRUE(test, kmods_path_is_module("/m/a.ko.xz"));
+	KUNIT_EXPECT_TRUE(test, kmods_path_is_module("/m/a.ko.zst"));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module(""));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module(".ko"));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module("ko"));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module("a.ko.bz2"));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module("a.ko/"));
+	KUNIT_EXPECT_FALSE(test, kmods_path_is_module("a.KO"));
+}
+
+static void name_eq_folds_dash_underscore(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("nf-nat", "nf_nat"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("nf_nat", "nf-nat"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("--", "__"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("a_b-c", "a-b_c"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("dummy", "dummy"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("Dummy", "dummy"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("a-b", "a.b"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("a-b", "a b"));
+}
+
+static void name_eq_prefix_and_empty(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("igloo", "igloo_kmods"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("igloo_kmods", "igloo"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("a-", "a"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("a", "a_"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_eq("", ""));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("", "-"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_eq("_", ""));
+}
+
+static void name_valid_chars(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"a/b", "/a", "a.b", "a.ko", ".", "a b", " a", "a\tb", "a\nb",
+		"a\x01", "a\x7f", "caf\xc3\xa9", "\xff", "a=b", "a,b", "a*",
+	};
+	size_t i;
+
+	KUNIT_EXPECT_TRUE(test, kmods_name_valid("dummy"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_valid("nf_conntrack-ftp"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_valid("ABCxyz0189"));
+	KUNIT_EXPECT_TRUE(test, kmods_name_valid("-"));
+	KUNIT_EXPECT_FALSE(test, kmods_name_valid(""));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, kmods_name_valid(bad[i]),
+				       "bad[%zu]", i);
+}
+
+static void name_valid_max_len(struct kunit *test)
+{
+	char *longest = ikt_name_of_len(test, MODULE_NAME_LEN - 1);
+	char *too_long = ikt_name_of_len(test, MODULE_NAME_LEN);
+
+	KUNIT_EXPECT_TRUE(test, kmods_name_valid(longest));
+	KUNIT_EXPECT_FALSE(test, kmods_name_valid(too_long));
+}
+
+/* kmods_cmdline_module() on an exact-size copy of @len bytes of @args. */
+static const char *ikt_cmdline(struct kunit *test, const char *args,
+			       size_t len, const char **copy)
+{
+	*copy = ikt_exact(test, args, len);
+	return kmods_cmdline_module(*copy, len);
+}
+
+/* The same on a string literal, up to its last explicit NUL. */
+#define IKT_CMDLINE(test, s, copy) ikt_cmdline(test, s, sizeof(s) - 1, copy)
+
+static void cmdline_module_last(struct kunit *test)
+{
+	const char *args, *found;
+
+	found = IKT_CMDLINE(test, "insmod\0/a/x.ko\0p=1\0", &args);
+	KUNIT_EXPECT_PTR_EQ(test, found, args + 7);
+	found = IKT_CMDLINE(test, "insmod\0a.ko\0b.ko.xz\0x=1\0c.ko.gz\0y\0",
+			    &args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, found);
+	KUNIT_EXPECT_STREQ(test, found, "c.ko.gz");
+}
+
+static void cmdline_module_none(struct kunit *test)
+{
+	const char *args;
+
+	KUNIT_EXPECT_NULL(test, IKT_CMDLINE(test, "insmod\0a.ko.bz2\0.ko\0p=1\0",
+					    &args));
+	KUNIT_EXPECT_NULL(test, IKT_CMDLINE(test, "\0\0\0", &args));
+	KUNIT_EXPECT_NULL(test, ikt_cmdline(test, "a.ko", 0, &args));
+	KUNIT_EXPECT_NULL(test, kmods_cmdline_module(NULL, 0));
+}
+
+static void cmdline_module_unterminated(struct kunit *test)
+{
+	const char *args, *found;
+
+	/* The last argument runs off the end: ignored. */
+	found = ikt_cmdline(test, "insmod\0a.ko\0b.ko", 16, &args);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, found);
+	KUNIT_EXPECT_STREQ(test, found, "a.ko");
+	KUNIT_EXPECT_NULL(test, ikt_cmdline(test, "insmod\0b.ko", 11, &args));
+	KUNIT_EXPECT_NULL(test, ikt_cmdline(test, "b.ko", 4, &args));
+}
+
+static struct kunit_case igloo_kmods_names_cases[] = {
+	KUNIT_CASE(name_from_path_table),
+	KUNIT_CASE(name_from_path_max_len),
+	KUNIT_CASE(name_from_path_small_buffer),
+	KUNIT_CASE(path_is_module_suffixes),
+	KUNIT_CASE(name_eq_folds_dash_underscore),
+	KUNIT_CASE(name_eq_prefix_and_empty),
+	KUNIT_CASE(name_valid_chars),
+	KUNIT_CASE(name_valid_max_len),
+	KUNIT_CASE(cmdline_module_last),
+	KUNIT_CASE(cmdline_module_none),
+	KUNIT_CASE(cmdline_module_unterminated),
+	{}
+};
+
+static struct kunit_suite igloo_kmods_names_suite = {
+	.name = "igloo_kmods_names",
+	.test_cases = igloo_kmods_names_cases,
+};
+
+/* --- igloo_kmods_lists ---------------------------------------------------- */
+
+struct ikt_lists {
+	struct kmods_list *list;	/* parsed into */
+	struct kmods_list *sentinel;	/* what @list held before */
+	struct kmods_list *other;
+};
+
+static int ikt_lists_init(struct kunit *test)
+{
+	struct ikt_lists *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	if (!l)
+		return -ENOMEM;
+	l->list = kunit_kmalloc(test, sizeof(*l->list), GFP_KERNEL);
+	l->sentinel = kunit_kmalloc(test, sizeof(*l->sentinel), GFP_KERNEL);
+	l->other = kunit_kzalloc(test, sizeof(*l->other), GFP_KERNEL);
+	if (!l->list || !l->sentinel || !l->other)
+		return -ENOMEM;
+	memset(l->sentinel, 0xa5, sizeof(*l->sentinel));
+	test->priv = l;
+	return 0;
+}
+
+/*
+ * Parse @text (copied to an exact-size buffer) into a list that holds a
+ * sentinel; a failed parse must leave the sentinel alone.
+ */
+static int ikt_parse(struct kunit *test, const char *text)
+{
+	struct ikt_lists *l = test->priv;
+	char *copy = ikt_exact(test, text, strlen(text) + 1);
+	int err;
+
+	memcpy(l->list, l->sentinel, sizeof(*l->list));
+	err = kmods_list_parse(copy, l->list);
+	if (err)
+		KUNIT_EXPECT_TRUE_MSG(test, !memcmp(l->list, l->sentinel,
+						    sizeof(*l->list)),
+				      "failed parse (%d) of \"%s\" changed the list",
+				      err, text);
+	return err;
+}
+
+static void ikt_expect_list(struct kunit *test, const char * const *want,
+			    unsigned int count)
+{
+	struct ikt_lists *l = test->priv;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, l->list->count, count);
+	for (i = 0; i < count; i++)
+		KUNIT_EXPECT_STREQ(test, l->list->names[i], want[i]);
+}
+
+#define IKT_LIST(test, ...)						\
+	ikt_expect_list(test, (const char * const []){ __VA_ARGS__ },	\
+			ARRAY_SIZE(((const char * const []){ __VA_ARGS__ })))
+
+static void list_parse_empty(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, ""), 0);
+	KUNIT_EXPECT_EQ(test, l->list->count, 0);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "\n"), 0);
+	KUNIT_EXPECT_EQ(test, l->list->count, 0);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, " \t\r\n "), 0);
+	KUNIT_EXPECT_EQ(test, l->list->count, 0);
+}
+
+static void list_parse_spaces(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "wireguard, nf_conntrack\n"), 0);
+	IKT_LIST(test, "wireguard", "nf_conntrack");
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "  a ,\tb\t,\r\nc\t\n"), 0);
+	IKT_LIST(test, "a", "b", "c");
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "single"), 0);
+	IKT_LIST(test, "single");
+}
+
+static void list_parse_duplicates(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a,b,a"), 0);
+	IKT_LIST(test, "a", "b");
+	/* '-' and '_' are the same module; the first spelling is kept. */
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "nf-nat,x,nf_nat,nf-nat"), 0);
+	IKT_LIST(test, "nf-nat", "x");
+}
+
+static void list_parse_trailing_comma(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a,"), 0);
+	IKT_LIST(test, "a");
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a,\n"), 0);
+	IKT_LIST(test, "a");
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, ",,a,, ,b"), 0);
+	IKT_LIST(test, "a", "b");
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, " , , "), 0);
+	KUNIT_EXPECT_EQ(test, l->list->count, 0);
+}
+
+static void list_parse_inner_space(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "x,a b,y"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a\tb"), -EINVAL);
+}
+
+static void list_parse_overlong_name(struct kunit *test)
+{
+	char *longest = ikt_name_of_len(test, MODULE_NAME_LEN - 1);
+	char *too_long = ikt_name_of_len(test, MODULE_NAME_LEN);
+	char text[2 * MODULE_NAME_LEN];
+
+	snprintf(text, sizeof(text), " %s ,b", longest);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, text), 0);
+	IKT_LIST(test, longest, "b");
+	snprintf(text, sizeof(text), "b,%s", too_long);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, text), -EINVAL);
+}
+
+/* "m0<sep>m1<sep>...": @count distinct names. */
+static char *ikt_many_names(struct kunit *test, unsigned int count,
+			    const char *sep)
+{
+	size_t size = count * (8 + strlen(sep)) + 1, pos = 0;
+	char *text = kunit_kzalloc(test, size, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, text);
+	for (i = 0; i < count; i++)
+		pos += scnprintf(text + pos, size - pos, "%sm%u",
+				 i ? sep : "", i);
+	return text;
+}
+
+static void list_parse_max_entries(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+	char want[16];
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test,
+			ikt_parse(test, ikt_many_names(test, KMODS_LIST_MAX, ",")),
+			0);
+	KUNIT_ASSERT_EQ(test, l->list->count, KMODS_LIST_MAX);
+	for (i = 0; i < KMODS_LIST_MAX; i++) {
+		snprintf(want, sizeof(want), "m%u", i);
+		KUNIT_EXPECT_STREQ(test, l->list->names[i], want);
+	}
+	KUNIT_EXPECT_EQ(test,
+			ikt_parse(test,
+				  ikt_many_names(test, KMODS_LIST_MAX, " , ")),
+			0);
+	KUNIT_EXPECT_EQ(test, l->list->count, KMODS_LIST_MAX);
+}
+
+static void list_parse_too_many_entries(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test,
+			ikt_parse(test,
+				  ikt_many_names(test, KMODS_LIST_MAX + 1, ",")),
+			-EINVAL);
+}
+
+static void list_parse_invalid_chars(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"foo.ko", "a,foo.ko", "/lib/modules/x", "a/b", "caf\xc3\xa9",
+		"a,\xff", "a;b", "a\vb", "a\x01", "a=1", "*", "\x80",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ikt_parse(test, bad[i]), -EINVAL,
+				    "bad[%zu]", i);
+}
+
+static void list_parse_error_keeps_list(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	/* A real list, then bad writes: it stays as it was. */
+	KUNIT_ASSERT_EQ(test, kmods_list_parse("keep,me", l->list), 0);
+	memcpy(l->sentinel, l->list, sizeof(*l->list));
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "ok,bad name"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ikt_parse(test, "ok,x.ko"), -EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			ikt_parse(test,
+				  ikt_many_names(test, KMODS_LIST_MAX + 1, ",")),
+			-EINVAL);
+	IKT_LIST(test, "keep", "me");
+}
+
+static void list_format_round_trip(struct kunit *test)
+{
+	static const char * const texts[] = {
+		"", "a", "wireguard, nf_conntrack\n", "a-b,a_b, c ,,d,",
+		"igloo,igloo-kmods,dummy",
+	};
+	struct ikt_lists *l = test->priv;
+	size_t size = KMODS_LIST_MAX * MODULE_NAME_LEN;
+	char *buf = kunit_kzalloc(test, size, GFP_KERNEL);
+	unsigned int i, j;
+	int len;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		KUNIT_ASSERT_EQ(test, ikt_parse(test, texts[i]), 0);
+		len = kmods_list_format(l->list, buf, size);
+		KUNIT_EXPECT_EQ(test, len, (int)strlen(buf));
+		KUNIT_ASSERT_EQ(test, kmods_list_parse(buf, l->other), 0);
+		KUNIT_ASSERT_EQ(test, l->other->count, l->list->count);
+		for (j = 0; j < l->list->count; j++)
+			KUNIT_EXPECT_STREQ(test, l->other->names[j],
+					   l->list->names[j]);
+	}
+	KUNIT_ASSERT_EQ(test, ikt_parse(test, " x , y-z ,"), 0);
+	KUNIT_EXPECT_EQ(test, kmods_list_format(l->list, buf, size), 5);
+	KUNIT_EXPECT_STREQ(test, buf, "x,y-z");
+}
+
+static void list_format_small_buffer(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+	char *buf = kunit_kmalloc(test, 7, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, ikt_parse(test, "abc,de"), 0);
+	memset(buf, 'x', 7);
+	KUNIT_EXPECT_EQ(test, kmods_list_format(l->list, buf, 6), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, buf[0], '\0');
+	memset(buf, 'x', 7);
+	KUNIT_EXPECT_EQ(test, kmods_list_format(l->list, buf, 0), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, buf[0], 'x');
+	KUNIT_EXPECT_EQ(test, kmods_list_format(l->list, buf, 7), 6);
+	KUNIT_EXPECT_STREQ(test, buf, "abc,de");
+}
+
+static void list_contains_folds(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_ASSERT_EQ(test, ikt_parse(test, "nf-nat,dummy"), 0);
+	KUNIT_EXPECT_TRUE(test, kmods_list_contains(l->list, "nf_nat"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_contains(l->list, "nf-nat"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_contains(l->list, "dummy"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->list, "dumm"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->list, "dummy0"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->list, ""));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(NULL, "dummy"));
+}
+
+static struct kunit_case igloo_kmods_lists_cases[] = {
+	KUNIT_CASE(list_parse_empty),
+	KUNIT_CASE(list_parse_spaces),
+	KUNIT_CASE(list_parse_duplicates),
+	KUNIT_CASE(list_parse_trailing_comma),
+	KUNIT_CASE(list_parse_inner_space),
+	KUNIT_CASE(list_parse_overlong_name),
+	KUNIT_CASE(list_parse_max_entries),
+	KUNIT_CASE(list_parse_too_many_entries),
+	KUNIT_CASE(list_parse_invalid_chars),
+	KUNIT_CASE(list_parse_error_keeps_list),
+	KUNIT_CASE(list_format_round_trip),
+	KUNIT_CASE(list_format_small_buffer),
+	KUNIT_CASE(list_contains_folds),
+	{}
+};
+
+static struct kunit_suite igloo_kmods_lists_suite = {
+	.name = "igloo_kmods_lists",
+	.init = ikt_lists_init,
+	.test_cases = igloo_kmods_lists_cases,
+};
+
+/* --- igloo_kmods_policy --------------------------------------------------- */
+
+/* Lists parsed from @allow and @deny, for @test. */
+static void ikt_policy_lists(struct kunit *test, const char *allow,
+			     const char *deny, struct kmods_list **a,
+			     struct kmods_list **d)
+{
+	*a = kunit_kzalloc(test, sizeof(**a), GFP_KERNEL);
+	*d = kunit_kzalloc(test, sizeof(**d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *a);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *d);
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(allow, *a), 0);
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(deny, *d), 0);
+}
+
+static void policy_decide_no_name(struct kunit *test)
+{
+	struct kmods_list *a, *d;
+
+	ikt_policy_lists(test, "dummy,igloo", "", &a, &d);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide(NULL, a, d),
+			KMODS_RULE_NO_NAME);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("", a, d),
+			KMODS_RULE_NO_NAME);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("dummy.ko", a, d),
+			KMODS_RULE_NO_NAME);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("a/dummy", a, d),
+			KMODS_RULE_NO_NAME);
+	KUNIT_EXPECT_EQ(test,
+			kmods_policy_decide(ikt_name_of_len(test, MODULE_NAME_LEN),
+					    NULL, NULL),
+			KMODS_RULE_NO_NAME);
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_NO_NAME));
+}
+
+static void policy_decide_builtin_beats_denylist(struct kunit *test)
+{
+	static const char * const names[] = {
+		"igloo", "igloo_kmods", "igloo-kmods",
+	};
+	struct kmods_list *a, *d;
+	size_t i;
+
+	ikt_policy_lists(test, "igloo", "igloo,igloo_kmods", &a, &d);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		KUNIT_EXPECT_EQ(test, kmods_policy_decide(names[i], NULL, d),
+				KMODS_RULE_BUILTIN);
+		KUNIT_EXPECT_EQ(test, kmods_policy_decide(names[i], a, d),
+				KMODS_RULE_BUILTIN);
+		KUNIT_EXPECT_EQ(test, kmods_policy_decide(names[i], NULL, NULL),
+				KMODS_RULE_BUILTIN);
+	}
+	/* Only those exact names (with '-' and '_' equal). */
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("igloo_kmods2", NULL, NULL),
+			KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("IGLOO", NULL, NULL),
+			KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_TRUE(test, kmods_rule_allows(KMODS_RULE_BUILTIN));
+}
+
+static void policy_decide_denylist_beats_allowlist(struct kunit *test)
+{
+	struct kmods_list *a, *d;
+
+	ikt_policy_lists(test, "a,nf_nat,b", "nf-nat", &a, &d);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf_nat", a, d),
+			KMODS_RULE_DENYLIST);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf-nat", a, d),
+			KMODS_RULE_DENYLIST);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf_nat", NULL, d),
+			KMODS_RULE_DENYLIST);
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_DENYLIST));
+}
+
+static void policy_decide_allowlist(struct kunit *test)
+{
+	struct kmods_list *a, *d;
+
+	ikt_policy_lists(test, "a,nf_nat,b", "c", &a, &d);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf-nat", a, d),
+			KMODS_RULE_ALLOWLIST);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("b", a, NULL),
+			KMODS_RULE_ALLOWLIST);
+	KUNIT_EXPECT_TRUE(test, kmods_rule_allows(KMODS_RULE_ALLOWLIST));
+}
+
+static void policy_decide_default_blocks(struct kunit *test)
+{
+	struct kmods_list *a, *d;
+
+	ikt_policy_lists(test, "a", "b", &a, &d);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("c", a, d),
+			KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("c", NULL, NULL),
+			KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_DEFAULT));
+}
+
+static void policy_rule_allows(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, kmods_rule_allows(KMODS_RULE_BUILTIN));
+	KUNIT_EXPECT_TRUE(test, kmods_rule_allows(KMODS_RULE_ALLOWLIST));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_DENYLIST));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_DEFAULT));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_NO_NAME));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_UNPRIVILEGED));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_FAKED));
+	KUNIT_EXPECT_FALSE(test, kmods_rule_allows(KMODS_RULE_LOCKED));
+}
+
+static struct kunit_case igloo_kmods_policy_cases[] = {
+	KUNIT_CASE(policy_decide_no_name),
+	KUNIT_CASE(policy_decide_builtin_beats_denylist),
+	KUNIT_CASE(policy_decide_denylist_beats_allowlist),
+	KUNIT_CASE(policy_decide_allowlist),
+	KUNIT_CASE(policy_decide_default_blocks),
+	KUNIT_CASE(policy_rule_allows),
+	{}
+};
+
+static struct kunit_suite igloo_kmods_policy_suite = {
+	.name = "igloo_kmods_policy",
+	.test_cases = igloo_kmods_policy_cases,
+};
+
+/* --- igloo_kmods_elf ------------------------------------------------------ */
+
+/*
+ * A minimal ELF writer: a relocatable file with the ELF header, the
+ * section contents, then the section header table; section 0 is the
+ * null section and .shstrtab comes last, as ld does it. Sections get the
+ * flags they have in real modules: .modinfo SHF_ALLOC, this_module and
+ * .bss SHF_WRITE | SHF_ALLOC, .text SHF_ALLOC | SHF_EXECINSTR.
+ */
+
+#define IKT_SHT_PROGBITS	1
+#define IKT_SHT_STRTAB		3
+#define IKT_SHT_NOBITS		8
+#define IKT_SHF_WRITE		0x1
+#define IKT_SHF_ALLOC		0x2
+#define IKT_SHF_EXECINSTR	0x4
+#define IKT_MAX_EXTRA		2
+#define IKT_MAX_SECS		(6 + IKT_MAX_EXTRA)
+
+/*
+ * One more .modinfo or .gnu.linkonce.this_module section, written ahead
+ * of the spec's own: a second one, or a decoy without SHF_ALLOC (which
+ * the kernel's find_sec() passes over).
+ */
+struct ikt_extra {
+	bool this_module;	/* a this_module section, not a .modinfo */
+	bool no_alloc;		/* without SHF_ALLOC, unlike real modules */
+	const char *modinfo;	/* .modinfo contents */
+	size_t modinfo_len;	/* bytes of @modinfo */
+	const char *mod_name;	/* name in this_module */
+};
+
+struct ikt_elf_spec {
+	bool is64;
+	bool msb;
+	const char *modinfo;	/* .modinfo contents, or NULL for none */
+	size_t modinfo_len;	/* bytes of @modinfo */
+	const char *mod_name;	/* name in this_module, or NULL for none */
+	size_t mod_size;	/* this_module size, 0 for the default */
+	bool text_bss;		/* add a .text and a huge NOBITS .bss */
+	const struct ikt_extra *extra;	/* sections before the others */
+	unsigned int nr_extra;	/* entries in @extra */
+};
+
+#define IKT_MODINFO(s) .modinfo = (s), .modinfo_len = sizeof(s) - 1
+
+struct ikt_elf {
+	u8 *buf;
+	size_t size;
+	bool is64;
+	bool msb;
+	u64 shoff;
+	unsigned int shentsize;
+	unsigned int shnum;
+	/* Section indices, 0 when absent. */
+	unsigned int modinfo;
+	unsigned int mod;
+	unsigned int text;
+	unsigned int bss;
+	unsigned int shstrtab;
+	unsigned int extra[IKT_MAX_EXTRA];
+};
+
+struct ikt_sec {
+	const char *name;
+	u32 type;
+	u64 flags;
+	const void *data;
+	size_t len;		/* bytes in the file */
+	u64 sh_size;		/* for NOBITS */
+	unsigned int align;
+	u64 offset;
+	u32 name_off;
+};
+
+enum ikt_eh_field { IKT_EH_SHOFF, IKT_EH_SHENTSIZE, IKT_EH_SHNUM,
+		    IKT_EH_SHSTRNDX };
+enum ikt_sh_field { IKT_SH_NAME, IKT_SH_TYPE, IKT_SH_OFFSET, IKT_SH_SIZE,
+		    IKT_SH_FLAGS };
+
+static void ikt_put(u8 *p, unsigned int width, u64 v, bool msb)
+{
+	unsigned int i;
+
+	for (i = 0; i < width; i++)
+		p[msb ? width - 1 - i : i] = v >> (8 * i);
+}
+
+static u64 ikt_get(const u8 *p, unsigned int width, bool msb)
+{
+	unsigned int i;
+	u64 v = 0;
+
+	for (i = 0; i < width; i++)
+		v |= (u64)p[msb ? width - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static u8 *ikt_sh_field(const struct ikt_elf *elf, unsigned int index,
+			enum ikt_sh_field f, unsigned int *width)
+{
+	static const u8 off64[] = { 0x00, 0x04, 0x18, 0x20, 0x08 };
+	static const u8 off32[] = { 0x00, 0x04, 0x10, 0x14, 0x08 };
+
+	*width = f <= IKT_SH_TYPE ? 4 : elf->is64 ? 8 : 4;
+	return elf->buf + elf->shoff + index * elf->shentsize +
+	       (elf->is64 ? off64[f] : off32[f]);
+}
+
+static void ikt_set_sh(struct ikt_elf *elf, unsigned int index,
+		       enum ikt_sh_field f, u64 v)
+{
+	unsigned int width;
+	u8 *p = ikt_sh_field(elf, index, f, &width);
+
+	ikt_put(p, width, v, elf->msb);
+}
+
+static u64 ikt_get_sh(const struct ikt_elf *elf, unsigned int index,
+		      enum ikt_sh_field f)
+{
+	unsigned int width;
+	u8 *p = ikt_sh_field(elf, index, f, &width);
+
+	return ikt_get(p, width, elf->msb);
+}
+
+static void ikt_set_eh(struct ikt_elf *elf, enum ikt_eh_field f, u64 v)
+{
+	static const u8 off64[] = { 0x28, 0x3a, 0x3c, 0x3e };
+	static const u8 off32[] = { 0x20, 0x2e, 0x30, 0x32 };
+	unsigned int width = f == IKT_EH_SHOFF ? (elf->is64 ? 8 : 4) : 2;
+
+	ikt_put(elf->buf + (elf->is64 ? off64[f] : off32[f]), width, v,
+		elf->msb);
+}
+
+static struct ikt_sec ikt_modinfo_sec(const char *data, size_t len)
+{
+	return (struct ikt_sec){
+		.name = ".modinfo", .type = IKT_SHT_PROGBITS,
+		.flags = IKT_SHF_ALLOC, .data = data, .len = len, .align = 1,
+	};
+}
+
+/*
+ * A this_module section of @size bytes (0: sizeof(struct module) on the
+ * test's targets) naming @name, its contents in a new buffer.
+ */
+static struct ikt_sec ikt_mod_sec(struct kunit *test, bool is64,
+				  const char *name, size_t size)
+{
+	/* struct module: state, list, then name[MODULE_NAME_LEN]. */
+	size_t off = is64 ? 24 : 12, name_len = is64 ? 56 : 60;
+	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	KUNIT_ASSERT_LE(test, size, 256);
+	memcpy(buf + off, name, strnlen(name, name_len));
+	return (struct ikt_sec){
+		.name = ".gnu.linkonce.this_module",
+		.type = IKT_SHT_PROGBITS,
+		.flags = IKT_SHF_WRITE | IKT_SHF_ALLOC, .data = buf,
+		.len = size ? size : is64 ? 128 : 96,
+		.align = is64 ? 8 : 4,
+	};
+}
+
+/* Lay out the sections of @spec in @secs; returns how many (with 0). */
+static unsigned int ikt_elf_sections(struct kunit *test,
+				     const struct ikt_elf_spec *spec,
+				     struct ikt_elf *elf, struct ikt_sec *secs)
+{
+	static const u8 text[16] = { 0xc3 };
+	const struct ikt_extra *x;
+	unsigned int n = 1, i;
+
+	KUNIT_ASSERT_LE(test, spec->nr_extra, IKT_MAX_EXTRA);
+	for (i = 0; i < spec->nr_extra; i++) {
+		x = &spec->extra[i];
+		elf->extra[i] = n;
+		if (x->this_module)
+			secs[n] = ikt_mod_sec(test, spec->is64, x->mod_name, 0);
+		else
+			secs[n] = ikt_modinfo_sec(x->modinfo, x->modinfo_len);
+		if (x->no_alloc)
+			secs[n].flags &= ~(u64)IKT_SHF_ALLOC;
+		n++;
+	}
+	if (spec->modinfo) {
+		elf->modinfo = n;
+		secs[n++] = ikt_modinfo_sec(spec->modinfo, spec->modinfo_len);
+	}
+	if (spec->mod_name) {
+		elf->mod = n;
+		secs[n++] = ikt_mod_sec(test, spec->is64, spec->mod_name,
+					spec->mod_size);
+	}
+	if (spec->text_bss) {
+		elf->text = n;
+		secs[n++] = (struct ikt_sec){
+			.name = ".text", .type = IKT_SHT_PROGBITS,
+			.flags = IKT_SHF_ALLOC | IKT_SHF_EXECINSTR,
+			.data = text, .len = sizeof(text), .align = 16,
+		};
+		elf->bss = n;
+		secs[n++] = (struct ikt_sec){
+			.name = ".bss", .type = IKT_SHT_NOBITS,
+			.flags = IKT_SHF_WRITE | IKT_SHF_ALLOC,
+			.sh_size = 0x40000000, .align = 64,
+		};
+	}
+	elf->shstrtab = n;
+	secs[n++] = (struct ikt_sec){
+		.name = ".shstrtab", .type = IKT_SHT_STRTAB, .align = 1,
+	};
+	return n;
+}
+
+/* Build the image @spec describes, in memory allocated for @test. */
+static void ikt_elf_build(struct kunit *test, const struct ikt_elf_spec *spec,
+			  struct ikt_elf *elf)
+{
+	struct ikt_sec *secs;
+	unsigned int n, i, ehsize, w;
+	size_t strtab_len = 1, pos;
+	char *strtab;
+	u8 *p, *sh;
+
+	secs = kunit_kcalloc(test, IKT_MAX_SECS, sizeof(*secs), GFP_KERNEL);
+	strtab = kunit_kzalloc(test, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, secs);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, strtab);
+
+	memset(elf, 0, sizeof(*elf));
+	elf->is64 = spec->is64;
+	elf->msb = spec->msb;
+	ehsize = spec->is64 ? 64 : 52;
+	elf->shentsize = spec->is64 ? 64 : 40;
+	w = spec->is64 ? 8 : 4;
+	n = ikt_elf_sections(test, spec, elf, secs);
+
+	for (i = 1; i < n; i++) {
+		secs[i].name_off = strtab_len;
+		strcpy(strtab + strtab_len, secs[i].name);
+		strtab_len += strlen(secs[i].name) + 1;
+	}
+	secs[elf->shstrtab].data = strtab;
+	secs[elf->shstrtab].len = strtab_len;
+
+	pos = ehsize;
+	for (i = 1; i < n; i++) {
+		pos = ALIGN(pos, secs[i].align);
+		secs[i].offset = pos;
+		pos += secs[i].len;
+	}
+	elf->shoff = ALIGN(pos, 8);
+	elf->shnum = n;
+	elf->size = elf->shoff + n * elf->shentsize;
+	/* Exactly the image's size: KASAN sees any read past its end. */
+	elf->buf = kunit_kzalloc(test, elf->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, elf->buf);
+
+	p = elf->buf;
+	memcpy(p, "\177ELF", 4);
+	p[4] = spec->is64 ? 2 : 1;		/* EI_CLASS */
+	p[5] = spec->msb ? 2 : 1;		/* EI_DATA */
+	p[6] = 1;				/* EI_VERSION */
+	ikt_put(p + 16, 2, 1, elf->msb);	/* ET_REL */
+	/* EM_MIPS for big-endian, EM_X86_64 or EM_ARM for little. */
+	ikt_put(p + 18, 2, spec->msb ? 8 : spec->is64 ? 62 : 40, elf->msb);
+	ikt_put(p + 20, 4, 1, elf->msb);	/* e_version */
+	ikt_put(p + (spec->is64 ? 52 : 40), 2, ehsize, elf->msb);
+	ikt_set_eh(elf, IKT_EH_SHOFF, elf->shoff);
+	ikt_set_eh(elf, IKT_EH_SHENTSIZE, elf->shentsize);
+	ikt_set_eh(elf, IKT_EH_SHNUM, n);
+	ikt_set_eh(elf, IKT_EH_SHSTRNDX, elf->shstrtab);
+
+	for (i = 1; i < n; i++) {
+		sh = p + elf->shoff + i * elf->shentsize;
+		if (secs[i].len)
+			memcpy(p + secs[i].offset, secs[i].data, secs[i].len);
+		ikt_put(sh, 4, secs[i].name_off, elf->msb);
+		ikt_put(sh + 4, 4, secs[i].type, elf->msb);
+		ikt_put(sh + 8, w, secs[i].flags, elf->msb);
+		/* sh_addr is 0; offset and size follow it. */
+		ikt_put(sh + 8 + 2 * w, w, secs[i].offset, elf->msb);
+		ikt_put(sh + 8 + 3 * w, w,
+			secs[i].type == IKT_SHT_NOBITS ? secs[i].sh_size :
+			secs[i].len, elf->msb);
+		/* sh_addralign after sh_link and sh_info. */
+		ikt_put(sh + 16 + 4 * w, w, secs[i].align, elf->msb);
+	}
+}
+
+/* An image as kmods_image_name() reads it, through ikt_image_read(). */
+struct ikt_image {
+	struct kunit *test;
+	const u8 *data;
+	u64 size;
+	unsigned int calls;
+	unsigned int fail_at;	/* 1-based call that fails; 0 for none */
+	int fail_err;
+};
+
+/* The read callback: a read outside [0, size) fails the test. */
+static int ikt_image_read(void *ctx, u64 off, void *buf, size_t len)
+{
+	struct ikt_image *ti = ctx;
+
+	ti->calls++;
+	if (off >= ti->size || len > ti->size - off) {
+		KUNIT_FAIL(ti->test, "read of %zu bytes at %llu, image size %llu",
+			   len, off, ti->size);
+		return -EDOM;
+	}
+	if (ti->calls == ti->fail_at)
+		return ti->fail_err;
+	memcpy(buf, ti->data + off, len);
+	return 0;
+}
+
+/* What the last ikt_name() call read. */
+struct ikt_result {
+	char name[KMODS_NAME_LEN];
+	enum kmods_name_source src;
+};
+
+/*
+ * kmods_image_name() on the first @size bytes of @data (at most the
+ * buffer's size), with a name buffer of exactly @name_size bytes.
+ */
+static int ikt_name_ex(struct kunit *test, const void *data, size_t size,
+		       struct ikt_image *ti, size_t name_size,
+		       struct ikt_result *res)
+{
+	struct kmods_image img = { .read = ikt_image_read, .ctx = ti,
+				   .size = size };
+	char *name = kunit_kmalloc(test, name_size ? name_size : 1,
+				   GFP_KERNEL);
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, name);
+	memset(name, 0x5a, name_size ? name_size : 1);
+	ti->test = test;
+	ti->data = data;
+	ti->size = size;
+	ti->calls = 0;
+	res->src = KMODS_NAME_NONE;
+	err = kmods_image_name(&img, name, name_size, &res->src);
+	if (!err)
+		strscpy(res->name, name, sizeof(res->name));
+	else
+		res->name[0] = '\0';
+	kunit_kfree(test, name);
+	return err;
+}
+
+static int ikt_name(struct kunit *test, const void *data, size_t size,
+		    struct ikt_result *res)
+{
+	struct ikt_image ti = {};
+
+	return ikt_name_ex(test, data, size, &ti, KMODS_NAME_LEN, res);
+}
+
+static int ikt_elf_name(struct kunit *test, const struct ikt_elf *elf,
+			struct ikt_result *res)
+{
+	return ikt_name(test, elf->buf, elf->size, res);
+}
+
+static int ikt_spec_name(struct kunit *test, const struct ikt_elf_spec *spec,
+			 struct ikt_result *res)
+{
+	struct ikt_elf elf;
+
+	ikt_elf_build(test, spec, &elf);
+	return ikt_elf_name(test, &elf, res);
+}
+
+#define IKT_MODINFO_DUMMY "license=GPL\0description=Dummy netdevice\0" \
+			  "alias=rtnl-link-dummy\0depends=\0name=dummy\0" \
+			  "vermagic=6.1.0 SMP mod_unload \0"
+
+/* The four layouts: 64- and 32-bit, little- and big-endian. */
+static const struct {
+	const char *desc;
+	bool is64;
+	bool msb;
+} ikt_layouts[] = {
+	{ "ELF64 LSB", true, false },
+	{ "ELF64 MSB", true, true },
+	{ "ELF32 LSB", false, false },
+	{ "ELF32 MSB", false, true },
+};
+
+static void image_name_valid(struct kunit *test)
+{
+	struct ikt_elf_spec spec = {
+		IKT_MODINFO(IKT_MODINFO_DUMMY), .mod_name = "dummy",
+		.text_bss = true,
+	};
+	struct ikt_result res;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i].is64;
+		spec.msb = ikt_layouts[i].msb;
+		KUNIT_EXPECT_EQ_MSG(test, ikt_spec_name(test, &spec, &res), 0,
+				    "%s", ikt_layouts[i].desc);
+		KUNIT_EXPECT_STREQ_MSG(test, res.name, "dummy", "%s",
+				       ikt_layouts[i].desc);
+		KUNIT_EXPECT_EQ_MSG(test, res.src, KMODS_NAME_MODINFO, "%s",
+				    ikt_layouts[i].desc);
+	}
+}
+
+static void image_name_this_module_only(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .mod_name = "only_mod" };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	size_t i;
+	u64 off;
+
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i].is64;
+		spec.msb = ikt_layouts[i].msb;
+		ikt_elf_build(test, &spec, &elf);
+		/* The name sits at 24 (64-bit) or 12 (32-bit). */
+		off = ikt_get_sh(&elf, elf.mod, IKT_SH_OFFSET);
+		KUNIT_EXPECT_EQ(test, memcmp(elf.buf + off + (spec.is64 ? 24 : 12),
+					     "only_mod", 9), 0);
+		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res), 0,
+				    "%s", ikt_layouts[i].desc);
+		KUNIT_EXPECT_STREQ(test, res.name, "only_mod");
+		KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
+	}
+	/* A .modinfo without name= leaves this_module to name it. */
+	spec.modinfo = "license=GPL";
+	spec.modinfo_len = sizeof("license=GPL");
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	KUNIT_EXPECT_STREQ(test, res.name, "only_mod");
+	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
+}
+
+static void image_name_modinfo_only(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true,
+				     IKT_MODINFO("license=GPL\0name=foo\0") };
+	struct ikt_result res;
+
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	KUNIT_EXPECT_STREQ(test, res.name, "foo");
+	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_MODINFO);
+}
+
+static void image_name_no_modinfo(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, .text_bss = true };
+	struct ikt_result res;
+
+	/* Neither .modinfo nor this_module: no name. */
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
+	spec = (struct ikt_elf_spec){ .is64 = true, .msb = true,
+				      IKT_MODINFO("license=GPL\0alias=x\0") };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
+	/* "name=" inside another entry is not a name entry. */
+	spec = (struct ikt_elf_spec){ .is64 = true,
+				      IKT_MODINFO("xname=foo\0alias=name=foo\0") };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
+}
+
+static void image_name_names_differ(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true,
+				     IKT_MODINFO("name=allowed_mod\0"),
+				     .mod_name = "evil" };
+	struct ikt_result res;
+
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.is64 = false;
+	spec.msb = true;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	/* A prefix is not the same name either. */
+	spec.mod_name = "allowed_mo";
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	/* '-' and '_' are: .modinfo's spelling is returned. */
+	spec = (struct ikt_elf_spec){ .is64 = true, IKT_MODINFO("name=nf-nat\0"),
+				      .mod_name = "nf_nat" };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	KUNIT_EXPECT_STREQ(test, res.name, "nf-nat");
+}
+
+static void image_name_not_elf(struct kunit *test)
+{
+	static const char * const magics[] = {
+		"\xfd\x37zXZ", "\x28\xb5\x2f\xfd", "\x1f\x8b\x08", "",
+	};
+	struct ikt_result res;
+	size_t i;
+	u8 *buf = kunit_kzalloc(test, 128, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(magics); i++) {
+		memcpy(buf, magics[i], strlen(magics[i]));
+		KUNIT_EXPECT_EQ_MSG(test, ikt_name(test, buf, 128, &res),
+				    -ENOEXEC, "magic %zu", i);
+	}
+}
+
+static void image_name_bad_ident(struct kunit *test)
+{
+	static const struct {
+		u8 index;
+		u8 value;
+	} bad[] = {
+		{ 4, 0 }, { 4, 3 },	/* EI_CLASS */
+		{ 5, 0 }, { 5, 3 },	/* EI_DATA */
+		{ 6, 2 },		/* EI_VERSION */
+		{ 3, 'f' },		/* magic */
+	};
+	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	size_t i;
+	u8 was;
+
+	ikt_elf_build(test, &spec, &elf);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		was = elf.buf[bad[i].index];
+		elf.buf[bad[i].index] = bad[i].value;
+		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res),
+				    -ENOEXEC, "bad[%zu]", i);
+		elf.buf[bad[i].index] = was;
+	}
+}
+
+static void image_name_truncated_header(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = false, IKT_MODINFO("name=a\0") };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	size_t n;
+
+	/* Every length short of the 52-byte 32-bit header. */
+	ikt_elf_build(test, &spec, &elf);
+	for (n = 0; n < 52; n++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ikt_name(test, ikt_exact(test, elf.buf, n),
+					     n, &res),
+				    -ENOEXEC, "%zu bytes", n);
+	/* A 64-bit header needs 64 bytes. */
+	spec.is64 = true;
+	ikt_elf_build(test, &spec, &elf);
+	for (n = 52; n < 64; n++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ikt_name(test, ikt_exact(test, elf.buf, n),
+					     n, &res),
+				    -ENOEXEC, "%zu bytes", n);
+}
+
+static void image_name_truncated_anywhere(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
+				     .mod_name = "dummy", .text_bss = true };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	size_t i, n;
+	int err;
+
+	/* Cut short anywhere, the section header table is past the end. */
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i].is64;
+		spec.msb = ikt_layouts[i].msb;
+		ikt_elf_build(test, &spec, &elf);
+		for (n = 0; n < elf.size; n++) {
+			err = ikt_name(test, elf.buf, n, &res);
+			if (err != -ENOEXEC)
+				KUNIT_FAIL(test, "%s cut at %zu of %zu: %d",
+					   ikt_layouts[i].desc, n, elf.size,
+					   err);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res), 0,
+				    "%s", ikt_layouts[i].desc);
+	}
+}
+
+static void image_name_shdrs_out_of_bounds(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
+	struct ikt_result res;
+	struct ikt_elf elf;
+
+	ikt_elf_build(test, &spec, &elf);
+	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.shoff + 1);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.size);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	/* shoff + shnum * shentsize wraps around 2^64. */
+	ikt_set_eh(&elf, IKT_EH_SHOFF, ~0ULL - 63);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.shoff);
+	ikt_set_eh(&elf, IKT_EH_SHNUM, elf.shnum + 1);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHNUM, 0xff00);	/* extended numbering */
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHNUM, 0);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHNUM, elf.shnum);
+	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 0xffff);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 63);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 64);
+	ikt_set_eh(&elf, IKT_EH_SHSTRNDX, elf.shnum);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHSTRNDX, elf.shstrtab);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+
+	/* 32-bit: an entry smaller than 40 bytes; a table past the end. */
+	spec.is64 = false;
+	ikt_elf_build(test, &spec, &elf);
+	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 39);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 40);
+	ikt_set_eh(&elf, IKT_EH_SHOFF, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+}
+
+static void image_name_section_out_of_bounds(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0"),
+				     .mod_name = "a", .text_bss = true };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	unsigned int idx[3];
+	u64 off, size;
+	size_t i;
+
+	ikt_elf_build(test, &spec, &elf);
+	idx[0] = elf.modinfo;
+	idx[1] = elf.text;		/* one the reader does not need */
+	idx[2] = elf.shstrtab;
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		off = ikt_get_sh(&elf, idx[i], IKT_SH_OFFSET);
+		size = ikt_get_sh(&elf, idx[i], IKT_SH_SIZE);
+		/* Ending exactly at the end of the image is fine. */
+		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, elf.size - off);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, elf.size - off + 1);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+		/* offset + size wraps around. */
+		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, ~0ULL);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, size);
+		ikt_set_sh(&elf, idx[i], IKT_SH_OFFSET, elf.size + 1);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+		ikt_set_sh(&elf, idx[i], IKT_SH_OFFSET, off);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+	}
+	/* NOBITS takes no file space: a huge .bss is fine. */
+	ikt_set_sh(&elf, elf.bss, IKT_SH_SIZE, ~0ULL);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+	/* A name offset outside .shstrtab names no known section. */
+	ikt_set_sh(&elf, elf.modinfo, IKT_SH_NAME, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
+}
+
+static void image_name_modinfo_unterminated(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true,
+				     IKT_MODINFO("license=GPL\0name=foo") };
+	struct ikt_result res;
+
+	/* A name= entry without its NUL names the module badly. */
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.mod_name = "foo";
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec = (struct ikt_elf_spec){ .is64 = false, IKT_MODINFO("name=") };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	/* Unterminated garbage after a whole name= entry is not read. */
+	spec = (struct ikt_elf_spec){ .is64 = true,
+				      IKT_MODINFO("name=foo\0license=GPL") };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	KUNIT_EXPECT_STREQ(test, res.name, "foo");
+	/* Unterminated garbage and no name=: this_module names it. */
+	spec = (struct ikt_elf_spec){ .is64 = true, .mod_name = "bar",
+				      IKT_MODINFO("license=GPL\0alias=x") };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	KUNIT_EXPECT_STREQ(test, res.name, "bar");
+	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
+}
+
+static void image_name_modinfo_name_too_long(struct kunit *test)
+{
+	char *modinfo = kunit_kzalloc(test, 300, GFP_KERNEL);
+	struct ikt_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct ikt_result res;
+	size_t len;
+	int want, err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, modinfo);
+	/* 1 to MODULE_NAME_LEN - 1 characters, nothing else. */
+	for (len = 0; len < 200; len++) {
+		want = len && len < MODULE_NAME_LEN ? 0 : -EBADMSG;
+		memcpy(modinfo, "name=", 5);
+		memset(modinfo + 5, 'n', len);
+		modinfo[5 + len] = '\0';
+		spec.modinfo_len = len + 6;
+		err = ikt_spec_name(test, &spec, &res);
+		if (err != want)
+			KUNIT_FAIL(test, "name of %zu: %d, expected %d", len,
+				   err, want);
+	}
+}
+
+static void image_name_modinfo_long_entries(struct kunit *test)
+{
+	char *modinfo = kunit_kzalloc(test, 512, GFP_KERNEL);
+	struct ikt_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct ikt_result res;
+	size_t len, pos;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, modinfo);
+	/* Entries of every length before name= (crossing read chunks). */
+	for (len = 0; len < 300; len++) {
+		memcpy(modinfo, "description=", 12);
+		pos = 12;
+		memset(modinfo + pos, 'x', len);
+		pos += len;
+		modinfo[pos++] = '\0';
+		memcpy(modinfo + pos, "name=m\0", 7);
+		spec.modinfo_len = pos + 7;
+		if (ikt_spec_name(test, &spec, &res) || strcmp(res.name, "m"))
+			KUNIT_FAIL(test, "entry of %zu bytes before name=",
+				   len + 12);
+	}
+}
+
+static void image_name_modinfo_bad_chars(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"name=a/b", "name=../x", "name=a\x01", "name=\x1b[31m",
+		"name=a b", "name=a.ko", "name=caf\xc3\xa9", "name=a\n",
+	};
+	struct ikt_elf_spec spec = { .is64 = true };
+	struct ikt_result res;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		spec.modinfo = bad[i];
+		spec.modinfo_len = strlen(bad[i]) + 1;
+		KUNIT_EXPECT_EQ_MSG(test, ikt_spec_name(test, &spec, &res),
+				    -EBADMSG, "bad[%zu]", i);
+	}
+}
+
+static void image_name_this_module_bad(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, .mod_name = "a/b" };
+	struct ikt_result res;
+
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.mod_name = "";
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	/* 56 bytes without a NUL fill the 64-bit name field. */
+	spec.mod_name = ikt_name_of_len(test, MODULE_NAME_LEN);
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.mod_name = ikt_name_of_len(test, MODULE_NAME_LEN - 1);
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	/* Too small to hold the name field. */
+	spec.mod_name = "a";
+	spec.mod_size = 24 + 56 - 1;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.mod_size = 24 + 56;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
+	/* A bad this_module name spoils a good .modinfo name. */
+	spec = (struct ikt_elf_spec){ .is64 = true, IKT_MODINFO("name=a\0"),
+				      .mod_name = "a.b" };
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+}
+
+/* Only SHF_ALLOC name sections count, as for the kernel's find_sec(). */
+static void image_name_alloc_flags(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
+				     .mod_name = "dummy", .text_bss = true };
+	struct ikt_result res;
+	struct ikt_elf elf;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i].is64;
+		spec.msb = ikt_layouts[i].msb;
+		ikt_elf_build(test, &spec, &elf);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+		KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_MODINFO);
+		/* .modinfo without SHF_ALLOC is not read. */
+		ikt_set_sh(&elf, elf.modinfo, IKT_SH_FLAGS,
+			   IKT_SHF_WRITE | IKT_SHF_EXECINSTR);
+		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+		KUNIT_EXPECT_STREQ(test, res.name, "dummy");
+		KUNIT_EXPECT_EQ_MSG(test, res.src, KMODS_NAME_THIS_MODULE,
+				    "%s", ikt_layouts[i].desc);
+		/* Nor this_module: nothing names the image. */
+		ikt_set_sh(&elf, elf.mod, IKT_SH_FLAGS, IKT_SHF_WRITE);
+		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res),
+				    -ENOENT, "%s", ikt_layouts[i].desc);
+	}
+}
+
+/* Non-ALLOC copies of both name sections, naming the module otherwise. */
+static const struct ikt_extra ikt_decoys[] = {
+	{ IKT_MODINFO("name=allowed\0"), .no_alloc = true },
+	{ .this_module = true, .mod_name = "allowed", .no_alloc = true },
+};
+
+static void image_name_decoy_sections(struct kunit *test)
+{
+	struct ikt_elf_spec spec = {
+		IKT_MODINFO("name=evil\0"), .mod_name = "evil",
+		.extra = ikt_decoys, .nr_extra = ARRAY_SIZE(ikt_decoys),
+	};
+	struct ikt_result res;
+	size_t i;
+
+	/* Decoys first, then the sections the kernel reads: "evil". */
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i].is64;
+		spec.msb = ikt_layouts[i].msb;
+		KUNIT_EXPECT_EQ_MSG(test, ikt_spec_name(test, &spec, &res), 0,
+				    "%s", ikt_layouts[i].desc);
+		KUNIT_EXPECT_STREQ(test, res.name, "evil");
+		KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_MODINFO);
+	}
+	/* Only decoys: no name. */
+	spec = (struct ikt_elf_spec){
+		.is64 = true, .extra = ikt_decoys,
+		.nr_extra = ARRAY_SIZE(ikt_decoys),
+	};
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
+}
+
+/* Two SHF_ALLOC sections of a name: which names the module? Neither. */
+static void image_name_two_name_sections(struct kunit *test)
+{
+	static const struct ikt_extra modinfo_same[] = {
+		{ IKT_MODINFO("name=evil\0") },
+	};
+	static const struct ikt_extra modinfo_nameless[] = {
+		{ IKT_MODINFO("license=GPL\0") },
+	};
+	static const struct ikt_extra mod_same[] = {
+		{ .this_module = true, .mod_name = "evil" },
+	};
+	static const struct ikt_extra mod_differ[] = {
+		{ .this_module = true, .mod_name = "allowed" },
+	};
+	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=evil\0"),
+				     .mod_name = "evil", .nr_extra = 1 };
+	struct ikt_result res;
+
+	spec.extra = modinfo_same;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.extra = modinfo_nameless;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.extra = mod_same;
+	spec.msb = true;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+	spec.extra = mod_differ;
+	spec.is64 = false;
+	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
+}
+
+static void image_name_small_buffer(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=dummy\0") };
+	struct ikt_image ti = {};
+	struct ikt_result res;
+	struct ikt_elf elf;
+
+	ikt_elf_build(test, &spec, &elf);
+	KUNIT_EXPECT_EQ(test, ikt_name_ex(test, elf.buf, elf.size, &ti, 6, &res),
+			0);
+	KUNIT_EXPECT_STREQ(test, res.name, "dummy");
+	KUNIT_EXPECT_EQ(test, ikt_name_ex(test, elf.buf, elf.size, &ti, 5, &res),
+			-EBADMSG);
+	KUNIT_EXPECT_EQ(test, ikt_name_ex(test, elf.buf, elf.size, &ti, 1, &res),
+			-EBADMSG);
+}
+
+static void image_name_read_error(struct kunit *test)
+{
+	struct ikt_elf_spec spec = { .is64 = true, .msb = true,
+				     IKT_MODINFO(IKT_MODINFO_DUMMY),
+				     .mod_name = "dummy", .text_bss = true };
+	struct ikt_image ti = {};
+	struct ikt_result res;
+	struct ikt_elf elf;
+	unsigned int calls, i;
+	int err;
+
+	ikt_elf_build(test, &spec, &elf);
+	KUNIT_ASSERT_EQ(test, ikt_name_ex(test, elf.buf, elf.size, &ti,
+					  KMODS_NAME_LEN, &res), 0);
+	calls = ti.calls;
+	KUNIT_EXPECT_GT(test, calls, 3);
+	/* Whichever read fails, its error is the result. */
+	for (i = 1; i <= calls; i++) {
+		ti.fail_at = i;
+		ti.fail_err = -EFAULT;
+		err = ikt_name_ex(test, elf.buf, elf.size, &ti, KMODS_NAME_LEN,
+				  &res);
+		if (err != -EFAULT)
+			KUNIT_FAIL(test, "read %u of %u failed: %d", i, calls,
+				   err);
+	}
+}
+
+static struct kunit_case igloo_kmods_elf_cases[] = {
+	KUNIT_CASE(image_name_valid),
+	KUNIT_CASE(image_name_this_module_only),
+	KUNIT_CASE(image_name_modinfo_only),
+	KUNIT_CASE(image_name_no_modinfo),
+	KUNIT_CASE(image_name_names_differ),
+	KUNIT_CASE(image_name_not_elf),
+	KUNIT_CASE(image_name_bad_ident),
+	KUNIT_CASE(image_name_truncated_header),
+	KUNIT_CASE(image_name_truncated_anywhere),
+	KUNIT_CASE(image_name_shdrs_out_of_bounds),
+	KUNIT_CASE(image_name_section_out_of_bounds),
+	KUNIT_CASE(image_name_modinfo_unterminated),
+	KUNIT_CASE(image_name_modinfo_name_too_long),
+	KUNIT_CASE(image_name_modinfo_long_entries),
+	KUNIT_CASE(image_name_modinfo_bad_chars),
+	KUNIT_CASE(image_name_this_module_bad),
+	KUNIT_CASE(image_name_alloc_flags),
+	KUNIT_CASE(image_name_decoy_sections),
+	KUNIT_CASE(image_name_two_name_sections),
+	KUNIT_CASE(image_name_small_buffer),
+	KUNIT_CASE(image_name_read_error),
+	{}
+};
+
+static struct kunit_suite igloo_kmods_elf_suite = {
+	.name = "igloo_kmods_elf",
+	.test_cases = igloo_kmods_elf_cases,
+};
+
+kunit_test_suites(&igloo_kmods_names_suite, &igloo_kmods_lists_suite,
+		  &igloo_kmods_policy_suite, &igloo_kmods_elf_suite);
+
+MODULE_DESCRIPTION("KUnit tests for igloo_kmods' names, lists, policy and ELF reader");
+MODULE_LICENSE("GPL");
