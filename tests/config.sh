@@ -74,7 +74,9 @@ else
 	detail "$OUT/make.log"
 	exit 1
 fi
-if ldd "$BIN" 2>/dev/null | grep -q 'libyaml'; then
+# Not "ldd | grep -q": with pipefail, grep's early exit fails the pipe.
+libs=$(ldd "$BIN" 2>/dev/null || true)
+if [[ $libs == *libyaml* ]]; then
 	ok "igloo-kmods-config is linked with libyaml"
 else
 	not_ok "igloo-kmods-config is not linked with libyaml"
@@ -380,7 +382,7 @@ MAN=$KMODS_REPO/collector/igloo-kmods-config.1
 if command -v groff >/dev/null; then
 	if groff -man -Tutf8 -ww -z "$MAN" >"$OUT/man.err" 2>&1 && \
 	   [ ! -s "$OUT/man.err" ] && \
-	   groff -man -Tutf8 "$MAN" 2>/dev/null | grep -q 'igloo-kmods-config'; then
+	   groff -man -Tutf8 "$MAN" 2>/dev/null | grep 'igloo-kmods-config' > /dev/null; then
 		ok "the man page renders without warnings (groff -man -ww)"
 	else
 		not_ok "the man page has groff warnings"

@@ -85,7 +85,7 @@ cleanup()
 {
 	local abi
 
-	if dkms status igloo_kmods 2>/dev/null | grep -q .; then
+	if dkms status igloo_kmods 2>/dev/null | grep . > /dev/null; then
 		dkms remove "igloo_kmods/$VER" --all >>"$LOG/cleanup.log" 2>&1 || true
 	fi
 	rm -rf "${DKMS_TREE:?}/igloo_kmods" "/usr/src/igloo_kmods-$VER"
@@ -256,7 +256,7 @@ ls -A /usr/src | LC_ALL=C sort >"$LOG/after-usr-src.list"
 cmp -s "$STATE/before-usr-src.list" "$LOG/after-usr-src.list" || \
 	left="$left /usr/src:$(comm -3 "$STATE/before-usr-src.list" "$LOG/after-usr-src.list" | tr -d '\t' | tr '\n' ' ')"
 [ ! -e "$DKMS_TREE/igloo_kmods" ] || left="$left $DKMS_TREE/igloo_kmods"
-if dkms status igloo_kmods 2>/dev/null | grep -q .; then
+if dkms status igloo_kmods 2>/dev/null | grep . > /dev/null; then
 	left="$left (dkms status: $(dkms status igloo_kmods | tr '\n' ' '))"
 fi
 if [ -z "$left" ]; then

@@ -83,7 +83,7 @@ chmod 1777 "$S/tmp"
 # --- busybox -----------------------------------------------------------------
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || kmods_die "$BUSYBOX missing (apt-get install busybox-static)"
-file -L "$BUSYBOX" | grep -q 'statically linked' || \
+file -L "$BUSYBOX" | grep 'statically linked' > /dev/null || \
 	kmods_die "$BUSYBOX is not static (install busybox-static, not busybox)"
 if [ "$KA_ARCH" = x86_64 ]; then
 	cp "$BUSYBOX" "$S/bin/busybox"
