@@ -927,10 +927,13 @@ static long kmods_strncpy_nofault(char *dst, const char __user *src,
 }
 
 /*
- * Called from the probe, atomically: should this delete_module call come
- * here? Only for a module whose load was faked, or for igloo_kmods itself
- * once locked. Every other call goes straight to the kernel, so that the
- * kernel never unloads igloo_kmods under a call running in it.
+ * Called from the probe, which may be an int3 handler (NMI-like: no
+ * locks here): should this delete_module call come here? Every call but
+ * one for igloo_kmods itself does, since its module might be one whose
+ * load was faked (kmods_unload() looks, and passes the others on). An
+ * rmmod of igloo_kmods comes here only once the policy is locked (then it
+ * is refused): otherwise it goes straight to the kernel, which must never
+ * unload igloo_kmods under a call running in it.
  */
 static bool kmods_unload_is_ours(const struct kmods_hook *hook,
 				 struct pt_regs *regs)
@@ -944,7 +947,7 @@ static bool kmods_unload_is_ours(const struct kmods_hook *hook,
 		return false;
 	if (kmods_name_eq(name, KBUILD_MODNAME))
 		return READ_ONCE(kmods_locked);
-	return kmods_faked_find(name, false);
+	return true;
 }
 
 static long kmods_unload(const struct kmods_call *call)
@@ -973,7 +976,7 @@ static long kmods_unload(const struct kmods_call *call)
 		at->rule = KMODS_RULE_FAKED;
 		at->ret = 0;
 	} else {
-		/* Not ours after all (a concurrent rmmod took it). */
+		/* Not a module whose load was faked: the kernel unloads it. */
 		kfree(at);
 		return kmods_call_original(call);
 	}
