@@ -83,15 +83,9 @@ for version in 6.1 6.12; do
 		--script tests/guest/scenarios.sh \
 		--out "$KMODS_BUILD/run/$version-debug" --label "$version-debug"
 done
-# The penguin-shaped kernel's tier has not yet passed once from a clean
-# clone, so it runs only on request (KMODS_IGLOO_KERNEL=1) until it has;
-# the character-device stream itself is covered by guest-6.12-chardev.
-if [ -n "${KMODS_IGLOO_KERNEL:-}" ]; then
-	tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
-		--script tests/guest/scenarios.sh \
-		--out "$KMODS_BUILD/run/6.12-igloo" --label 6.12-igloo \
-		--transport chardev
-fi
+tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
+	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \
+	--label 6.12-igloo --transport chardev
 # The scenarios on other architectures' Debian kernels under QEMU
 # (tests/arch.sh: arm64 armhf armel mipsel mips64el ppc64el i386); a table ends it.
 tier cross tests/arch.sh --out "$KMODS_BUILD/arch"
