@@ -88,13 +88,37 @@ static void kmods_transport_exit(void)
 	debugfs_remove(kmods_debugfs_dir);
 }
 
-/* Called with kmods_record_lock held. */
-static void *kmods_transport_reserve(size_t len)
+/*
+ * Not relay_reserve(): it moves the buffer's write offset before the
+ * caller fills the slot, and relay_file_read() on another CPU trusts that
+ * offset, so a reader could copy out (and consume) a record that is still
+ * zeros. Here the slot is filled first and the offset is published after
+ * it, as relay_write() does, with the barrier that relay_write() leaves to
+ * x86's store order. The channel has one global buffer, which every CPU's
+ * pointer names.
+ */
+
+/* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
+static void *kmods_transport_slot(size_t len)
 {
-	return relay_reserve(kmods_chan, len);
+	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
+
+	if (unlikely(buf->offset + len > kmods_chan->subbuf_size) &&
+	    !relay_switch_subbuf(buf, len))
+		return NULL;
+	return buf->data + buf->offset;
 }
 
-static void kmods_transport_commit(void)
+/* Called with kmods_record_lock held, once the slot is written. */
+static void kmods_transport_publish(size_t len)
+{
+	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
+
+	smp_wmb();	/* the record's bytes before the offset that shows them */
+	WRITE_ONCE(buf->offset, buf->offset + len);
+}
+
+static void kmods_transport_wake(void)
 {
 }
 
@@ -217,20 +241,26 @@ static void kmods_transport_exit(void)
 	vfree(kmods_ring);
 }
 
-/* Called with kmods_record_lock held. */
-static void *kmods_transport_reserve(size_t len)
+/* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
+static void *kmods_transport_slot(size_t len)
 {
-	void *slot;
-
 	if (kmods_ring_size - (kmods_ring_head - kmods_ring_tail) < len)
 		return NULL;
 	/* Records are whole: the ring size is a multiple of theirs. */
-	slot = kmods_ring + kmods_ring_head % kmods_ring_size;
-	kmods_ring_head += len;
-	return slot;
+	return kmods_ring + kmods_ring_head % kmods_ring_size;
 }
 
-static void kmods_transport_commit(void)
+/*
+ * Called with kmods_record_lock held, once the slot is written. The
+ * reader takes the lock to read the head, so it never sees the head
+ * before the bytes.
+ */
+static void kmods_transport_publish(size_t len)
+{
+	kmods_ring_head += len;
+}
+
+static void kmods_transport_wake(void)
 {
 	wake_up_interruptible(&kmods_ring_wait);
 }
@@ -293,7 +323,7 @@ u64 kmods_record_emit(struct kmods_record *rec)
 	rec->instance = cpu_to_le32(kmods_instance);
 
 	spin_lock_irqsave(&kmods_record_lock, flags);
-	slot = kmods_transport_reserve(sizeof(*rec));
+	slot = kmods_transport_slot(sizeof(*rec));
 	if (!slot) {
 		atomic64_inc(&kmods_stats.dropped);
 		spin_unlock_irqrestore(&kmods_record_lock, flags);
@@ -305,8 +335,9 @@ u64 kmods_record_emit(struct kmods_record *rec)
 	rec->csum = 0;
 	rec->csum = cpu_to_le32(kmods_record_csum(rec));
 	memcpy(slot, rec, sizeof(*rec));
+	kmods_transport_publish(sizeof(*rec));
 	atomic64_inc(&kmods_stats.records);
 	spin_unlock_irqrestore(&kmods_record_lock, flags);
-	kmods_transport_commit();
+	kmods_transport_wake();
 	return seq;
 }

@@ -63,11 +63,12 @@ kunit_py=$src/tools/testing/kunit/kunit.py
 rm -rf "$out"
 mkdir -p "$out"
 
-# The KUnit module includes ../../policy.c: build it from a copy that
+# The KUnit module includes ../../policy.c and ../../record.c: build it from a copy that
 # keeps the repository's layout.
 kdir=$KMODS_BUILD/kunit/$KABI
 mkdir -p "$kdir/tests/kunit" "$kdir/include/uapi/linux"
-for f in "$KMODS_REPO"/policy.[ch] "$KMODS_REPO"/include/uapi/linux/*.h \
+for f in "$KMODS_REPO"/policy.[ch] "$KMODS_REPO"/record.c \
+	 "$KMODS_REPO"/internal.h "$KMODS_REPO"/include/uapi/linux/*.h \
 	 "$KMODS_TESTS"/kunit/Kbuild "$KMODS_TESTS"/kunit/*.c; do
 	rel=${f#"$KMODS_REPO"/}
 	cmp -s "$f" "$kdir/$rel" || cp -p "$f" "$kdir/$rel"
@@ -116,7 +117,7 @@ import sys
 top = json.load(open(sys.argv[1]))
 label = sys.argv[2]
 want = ["igloo_kmods_names", "igloo_kmods_lists", "igloo_kmods_policy",
-        "igloo_kmods_elf"]
+        "igloo_kmods_elf", "igloo_kmods_records"]
 bad = 0
 
 

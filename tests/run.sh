@@ -73,15 +73,19 @@ tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
 	--label 6.12-chardev
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
-# cached under ~/.cache/igloo_kmods/kbuild): KUnit and the scenarios under
-# KASAN, lockdep, UBSAN and kmemleak; and a kernel shaped like penguin's
-# (no relay, no debugfs, no function tracer), where the records come
-# through /dev/igloo_kmods.
+# cached under ~/.cache/igloo_kmods/kbuild): KUnit, and the scenario and
+# hostile suites under KASAN, lockdep, UBSAN and kmemleak; and a kernel
+# shaped like penguin's (no relay, no debugfs, no function tracer), where
+# the records come through /dev/igloo_kmods.
 for version in 6.1 6.12; do
 	tier "kunit-$version" tests/run-kunit.sh "$version"
 	tier "guest-$version-debug" tests/run-guest.sh --kernel "$version-debug" \
 		--script tests/guest/scenarios.sh \
 		--out "$KMODS_BUILD/run/$version-debug" --label "$version-debug"
+	tier "hostile-$version-debug" tests/run-guest.sh \
+		--kernel "$version-debug" --script tests/guest/hostile.sh \
+		--out "$KMODS_BUILD/run/hostile-$version-debug" \
+		--label "hostile-$version-debug"
 done
 tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \

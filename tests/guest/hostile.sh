@@ -287,4 +287,7 @@ expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
 kmods_follow_stop
 end
 
+# --- debug kernels: no leak from any of the above ---
+kmemleak_scenario
+
 kmods_out "KMODS-DONE"

@@ -179,3 +179,21 @@ set_param()
 {
 	echo "$2" > "$KMODS_PARAMS/$1" 2>/dev/null
 }
+
+# kmemleak_scenario: on kernels with kmemleak (the debug kernels), a
+# scenario that fails if anything is reported.
+kmemleak_scenario()
+{
+	local leaks
+
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	begin kmemleak
+	# kmemleak reports objects older than 5 s, after two scans.
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	[ "$leaks" = 0 ] || head -40 /sys/kernel/debug/kmemleak
+	check "kmemleak reports $leaks leaks" test "$leaks" = 0
+	end
+}

@@ -255,16 +255,6 @@ run_rc 0 rmmod ikm_mark
 end
 
 # --- debug kernels: nothing igloo_kmods allocated is left behind ---
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	begin kmemleak
-	# kmemleak reports objects older than 5 s, after two scans.
-	echo scan > /sys/kernel/debug/kmemleak
-	sleep 6
-	echo scan > /sys/kernel/debug/kmemleak
-	leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
-	[ "$leaks" = 0 ] || head -40 /sys/kernel/debug/kmemleak
-	check "kmemleak reports $leaks leaks" test "$leaks" = 0
-	end
-fi
+kmemleak_scenario
 
 kmods_out "KMODS-DONE"

@@ -22,7 +22,7 @@ KTAP=/dev/ttyS1
 STATUS=/dev/ttyS2
 KUNIT=/sys/kernel/debug/kunit
 LEAK=/sys/kernel/debug/kmemleak
-SUITES="igloo_kmods_names igloo_kmods_lists igloo_kmods_policy igloo_kmods_elf"
+SUITES="igloo_kmods_names igloo_kmods_lists igloo_kmods_policy igloo_kmods_elf igloo_kmods_records"
 
 status()
 {

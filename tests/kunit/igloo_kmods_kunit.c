@@ -10,9 +10,17 @@
  * code under test is allocated at its exact size, so KASAN reports any
  * access past it.
  *
+ * record.c, the record stream, is included too; its suite writes records
+ * on a stream of its own (named after this module) that nothing reads,
+ * and looks at what a reader would be shown.
+ *
  * Suites: igloo_kmods_names, igloo_kmods_lists, igloo_kmods_policy,
- * igloo_kmods_elf. Run them with tests/run-kunit.sh.
+ * igloo_kmods_elf, igloo_kmods_records. Run them with
+ * tests/run-kunit.sh.
  */
+/* First: record.c sets pr_fmt before any header does. */
+#include "../../record.c"
+
 #include <kunit/test.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -20,6 +28,9 @@
 #include <linux/string.h>
 
 #include "../../policy.c"
+
+/* record.c counts into igloo_kmods.c's counters. */
+struct kmods_stats kmods_stats;
 
 /* A string of @len 'a's, allocated for @test. */
 static char *ikt_name_of_len(struct kunit *test, size_t len)
@@ -911,8 +922,10 @@ static void ikt_elf_build(struct kunit *test, const struct ikt_elf_spec *spec,
 
 	for (i = 1; i < n; i++) {
 		secs[i].name_off = strtab_len;
-		strcpy(strtab + strtab_len, secs[i].name);
-		strtab_len += strlen(secs[i].name) + 1;
+		size_t len = strlen(secs[i].name) + 1;
+
+		memcpy(strtab + strtab_len, secs[i].name, len);
+		strtab_len += len;
 	}
 	secs[elf->shstrtab].data = strtab;
 	secs[elf->shstrtab].len = strtab_len;
@@ -1620,8 +1633,200 @@ static struct kunit_suite igloo_kmods_elf_suite = {
 	.test_cases = igloo_kmods_elf_cases,
 };
 
-kunit_test_suites(&igloo_kmods_names_suite, &igloo_kmods_lists_suite,
-		  &igloo_kmods_policy_suite, &igloo_kmods_elf_suite);
+/* ---- the record stream (record.c) ---- */
 
-MODULE_DESCRIPTION("KUnit tests for igloo_kmods' names, lists, policy and ELF reader");
+/* A stream of two sub-buffers of exactly one record each. */
+static int ikt_records_init(struct kunit *test)
+{
+	memset(&kmods_stats, 0, sizeof(kmods_stats));
+	kmods_next_seq = 0;
+	return kmods_records_init(sizeof(struct kmods_record), 2);
+}
+
+static void ikt_records_exit(struct kunit *test)
+{
+	kmods_records_exit();
+}
+
+static void ikt_record_fill(struct kmods_record *rec, const char *name)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = cpu_to_le32(KMODS_REC_ATTEMPT);
+	strscpy(rec->name, name, sizeof(rec->name));
+}
+
+/* Check the stamped header and checksum of a record as a reader sees it. */
+static void ikt_record_check(struct kunit *test, const void *bytes, u64 seq,
+			     const char *name)
+{
+	struct kmods_record *rec;
+
+	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
+	memcpy(rec, bytes, sizeof(*rec));
+	KUNIT_EXPECT_EQ(test, memcmp(rec->magic, KMODS_RECORD_MAGIC, 4), 0);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(rec->bom), KMODS_RECORD_BOM);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(rec->version), KMODS_RECORD_VERSION);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(rec->size), (u32)sizeof(*rec));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(rec->instance), kmods_instance);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(rec->seq), seq);
+	KUNIT_EXPECT_STREQ(test, rec->name, name);
+	{
+		u32 csum = le32_to_cpu(rec->csum);
+
+		rec->csum = 0;
+		KUNIT_EXPECT_EQ(test, kmods_record_csum(rec), csum);
+	}
+}
+
+/* Sequence numbers go to written records only; a full stream drops. */
+static void records_emit_seq_and_drop(struct kunit *test)
+{
+	struct kmods_record *rec;
+
+	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
+	ikt_record_fill(rec, "first");
+	KUNIT_EXPECT_EQ(test, kmods_record_emit(rec), 0ULL);
+	ikt_record_fill(rec, "second");
+	KUNIT_EXPECT_EQ(test, kmods_record_emit(rec), 1ULL);
+	/* Two sub-buffers of one record each, no reader: full. */
+	ikt_record_fill(rec, "third");
+	KUNIT_EXPECT_EQ(test, kmods_record_emit(rec), KMODS_SEQ_NONE);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kmods_stats.records), 2LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&kmods_stats.dropped), 1LL);
+}
+
+static void records_bad_geometry(struct kunit *test)
+{
+	/* The suite's stream exists: these must fail before creating one. */
+	KUNIT_EXPECT_EQ(test, kmods_records_init(sizeof(struct kmods_record) - 1,
+						 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kmods_records_init(4096, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kmods_records_init(SZ_64M, 2), -EINVAL);
+}
+
+#ifdef KMODS_RELAY_TRANSPORT
+/* Bytes relay_file_read() would hand a reader now, from the start. */
+static size_t ikt_relay_readable(void)
+{
+	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
+	size_t size = kmods_chan->subbuf_size;
+	size_t done = buf->subbufs_produced * size;
+	size_t i;
+
+	for (i = 0; i < buf->subbufs_produced; i++)
+		done -= buf->padding[i % kmods_chan->n_subbufs];
+	return done + min(READ_ONCE(buf->offset), size);
+}
+
+/*
+ * A reader on another CPU may read at any moment: it must never be shown
+ * a slot that is not yet written, before or after a sub-buffer switch
+ * (relay_reserve() would show it at once).
+ */
+static void records_relay_publish_after_write(struct kunit *test)
+{
+	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
+	unsigned long flags;
+	void *slot;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		size_t before = ikt_relay_readable();
+
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		slot = kmods_transport_slot(sizeof(struct kmods_record));
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		KUNIT_ASSERT_NOT_NULL(test, slot);
+		KUNIT_EXPECT_EQ(test, ikt_relay_readable(), before);
+
+		memset(slot, 0x5a, sizeof(struct kmods_record));
+		KUNIT_EXPECT_EQ(test, ikt_relay_readable(), before);
+
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		kmods_transport_publish(sizeof(struct kmods_record));
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		KUNIT_EXPECT_EQ(test, ikt_relay_readable(),
+				before + sizeof(struct kmods_record));
+		KUNIT_EXPECT_PTR_EQ(test, slot,
+				    buf->data + buf->offset -
+				    sizeof(struct kmods_record));
+	}
+}
+
+/* What a reader reads from the buffer is the record as stamped. */
+static void records_relay_bytes(struct kunit *test)
+{
+	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
+	struct kmods_record *rec;
+
+	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
+	ikt_record_fill(rec, "ikm_mark");
+	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 0ULL);
+	ikt_record_fill(rec, "ikm_other");
+	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 1ULL);
+	ikt_record_check(test, buf->start, 0, "ikm_mark");
+	ikt_record_check(test, buf->start + kmods_chan->subbuf_size, 1,
+			 "ikm_other");
+	KUNIT_EXPECT_EQ(test, ikt_relay_readable(), 2 * sizeof(*rec));
+}
+#else
+/* The ring: the head moves only when the record is in place. */
+static void records_ring_publish_after_write(struct kunit *test)
+{
+	unsigned long flags;
+	size_t before = kmods_ring_used();
+	void *slot;
+
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	slot = kmods_transport_slot(sizeof(struct kmods_record));
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_EQ(test, kmods_ring_used(), before);
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	kmods_transport_publish(sizeof(struct kmods_record));
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+	KUNIT_EXPECT_EQ(test, kmods_ring_used(),
+			before + sizeof(struct kmods_record));
+}
+
+static void records_ring_bytes(struct kunit *test)
+{
+	struct kmods_record *rec;
+
+	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
+	ikt_record_fill(rec, "ikm_mark");
+	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 0ULL);
+	ikt_record_check(test, kmods_ring, 0, "ikm_mark");
+}
+#endif
+
+static struct kunit_case igloo_kmods_records_cases[] = {
+	KUNIT_CASE(records_emit_seq_and_drop),
+	KUNIT_CASE(records_bad_geometry),
+#ifdef KMODS_RELAY_TRANSPORT
+	KUNIT_CASE(records_relay_publish_after_write),
+	KUNIT_CASE(records_relay_bytes),
+#else
+	KUNIT_CASE(records_ring_publish_after_write),
+	KUNIT_CASE(records_ring_bytes),
+#endif
+	{}
+};
+
+static struct kunit_suite igloo_kmods_records_suite = {
+	.name = "igloo_kmods_records",
+	.init = ikt_records_init,
+	.exit = ikt_records_exit,
+	.test_cases = igloo_kmods_records_cases,
+};
+
+kunit_test_suites(&igloo_kmods_names_suite, &igloo_kmods_lists_suite,
+		  &igloo_kmods_policy_suite, &igloo_kmods_elf_suite,
+		  &igloo_kmods_records_suite);
+
+MODULE_DESCRIPTION("KUnit tests for igloo_kmods' names, lists, policy, ELF reader and record stream");
 MODULE_LICENSE("GPL");
