@@ -21,29 +21,14 @@
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/tap.sh"
+TAP_PREFIX="docs: "
 
 DOC=$KMODS_REPO/Documentation
 ABI_SYSFS=$DOC/ABI/testing/sysfs-module-igloo_kmods
 ABI_DEBUGFS=$DOC/ABI/testing/debugfs-igloo_kmods
 ABI_DEV=$DOC/ABI/testing/dev-igloo_kmods
 OUT=$KMODS_BUILD/docs
-failed=0
-
-ok()
-{
-	echo "ok - docs: $*"
-}
-
-not_ok()
-{
-	failed=1
-	echo "not ok - docs: $*"
-}
-
-detail()
-{
-	sed 's/^/#   /' "$1" | head -n "${2:-20}"
-}
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -57,12 +42,8 @@ for p in python3 /usr/bin/python3; do
 		break
 	fi
 done
-if [ -z "$PY" ] && [ "$(id -u)" = 0 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
-		--no-install-recommends python3-docutils >"$OUT/apt.log" 2>&1 || \
-		{ DEBIAN_FRONTEND=noninteractive apt-get -q update && \
-		  DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
-			--no-install-recommends python3-docutils; } >>"$OUT/apt.log" 2>&1
+if [ -z "$PY" ]; then
+	(LOG=$OUT/apt.log kmods_apt_install python3-docutils) 2>/dev/null
 	/usr/bin/python3 -c 'import docutils' 2>/dev/null && PY=/usr/bin/python3
 fi
 

@@ -43,6 +43,8 @@
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+TAP_PREFIX="bench: "
 
 flavour=${1:-6.1}
 OUT=$KMODS_BUILD/bench
@@ -50,18 +52,6 @@ QUICK=${KMODS_BENCH_QUICK:-0}
 CLOCKS=${KMODS_BENCH_CLOCKS:-icount host}
 SMP=1
 MEM=512
-failed=0
-
-ok()
-{
-	echo "ok - bench: $*"
-}
-
-not_ok()
-{
-	failed=1
-	echo "not ok - bench: $*"
-}
 
 # boot DIR APPEND QEMU-ARG...: boot the guest, results in DIR
 boot()

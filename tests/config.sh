@@ -19,29 +19,12 @@
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 DIR=$KMODS_REPO/collector/tests/config
 CASES=$DIR/cases
 OUT=$KMODS_BUILD/config
 BIN=$KMODS_REPO/collector/igloo-kmods-config
-failed=0
-
-ok()
-{
-	echo "ok - $*"
-}
-
-not_ok()
-{
-	failed=1
-	echo "not ok - $*"
-}
-
-# detail FILE: a file's lines as TAP detail lines
-detail()
-{
-	sed 's/^/#   /' "$1" | head -n "${2:-20}"
-}
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -49,13 +32,7 @@ mkdir -p "$OUT"
 # ---- build ---------------------------------------------------------------
 
 if [ ! -f /usr/include/yaml.h ]; then
-	if [ "$(id -u)" = 0 ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
-			--no-install-recommends libyaml-dev >"$OUT/apt.log" 2>&1 || \
-			{ DEBIAN_FRONTEND=noninteractive apt-get -q update && \
-			  DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
-				--no-install-recommends libyaml-dev; } >>"$OUT/apt.log" 2>&1
-	fi
+	(LOG=$OUT/apt.log kmods_apt_install libyaml-dev) 2>/dev/null
 	if [ -f /usr/include/yaml.h ]; then
 		ok "libyaml-dev installed"
 	else
@@ -200,10 +177,9 @@ for p in python3 /usr/bin/python3; do
 		break
 	fi
 done
-if [ -z "$PY" ] && [ "$(id -u)" = 0 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
-		--no-install-recommends python3-yaml >"$OUT/apt-yaml.log" 2>&1 && \
-		PY=/usr/bin/python3
+if [ -z "$PY" ] && (LOG=$OUT/apt-yaml.log kmods_apt_install python3-yaml) \
+	2>/dev/null; then
+	PY=/usr/bin/python3
 fi
 if [ -z "$PY" ]; then
 	not_ok "no python3 with PyYAML (python3-yaml) to compare with"

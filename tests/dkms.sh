@@ -25,24 +25,13 @@
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 PARAMS="allowlist denylist quiet mode block_errno lock attempts allowed
 	blocked vetoed records dropped subbuf_size n_subbufs"
 
 LOG=$KMODS_BUILD/dkms
-failed=0
 step=0
-
-ok()
-{
-	echo "ok - $*"
-}
-
-not_ok()
-{
-	failed=1
-	echo "not ok - $*"
-}
 
 # run DESCRIPTION COMMAND...: a TAP line for COMMAND; its output goes to a
 # log file, whose end is shown when it fails.

@@ -54,6 +54,67 @@ kmods_die()
 	exit 1
 }
 
+# kmods_run_logged DESCRIPTION CMD...: run CMD with its output appended to
+# $LOG (the caller's log file); on failure show the end of the log and die.
+kmods_run_logged()
+{
+	local what=$1
+	shift
+	printf '\n### %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
+	if ! "$@" >>"$LOG" 2>&1; then
+		tail -n 25 "$LOG" >&2
+		kmods_die "$what failed (command: $*; full log: $LOG)"
+	fi
+}
+
+kmods_need_root()
+{
+	[ "$(id -u)" = 0 ] || kmods_die "must run as root to $1 (or run tests/setup.sh once as root)"
+}
+
+# kmods_missing_packages PKG...: print those not fully installed (one
+# dpkg-query call: tests/setup.sh runs it on every invocation).
+kmods_missing_packages()
+{
+	local p st name
+	local -A status=()
+
+	while read -r name st; do
+		status[$name]=$st
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "$@" 2>/dev/null || true)
+	for p in "$@"; do
+		case ${status[$p]:-} in
+		ii*) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+
+# kmods_apt_update: apt-get update, once per run, logged to $LOG.
+KMODS_APT_UPDATED=0
+kmods_apt_update()
+{
+	[ "$KMODS_APT_UPDATED" = 0 ] || return 0
+	kmods_need_root "run apt-get update"
+	kmods_log "apt-get update"
+	kmods_run_logged "apt-get update" apt-get -q update
+	KMODS_APT_UPDATED=1
+}
+
+# kmods_apt_install PKG...: install from Debian's archive, logged to $LOG;
+# when the lists are too old for it, update them once and try again.
+kmods_apt_install()
+{
+	kmods_need_root "install packages"
+	kmods_log "apt-get install $*"
+	printf '\n### %s: apt-get install %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
+	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+		--no-install-recommends "$@" >>"$LOG" 2>&1 && return 0
+	kmods_apt_update
+	DEBIAN_FRONTEND=noninteractive kmods_run_logged "apt-get install $*" \
+		apt-get -q install -y --no-install-recommends "$@"
+}
+
 # kmods_kernel_info FLAVOUR
 #
 # Looks FLAVOUR ("6.1" or "6.12") up in the list tests/setup.sh writes

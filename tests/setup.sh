@@ -43,7 +43,7 @@ HOST_PACKAGES="
 	linux-headers-6.12-amd64 sparse dkms gcc-12-multilib kmod cpio gzip
 	zstd xz-utils libyaml-dev linux-source-6.1 ccache bc flex bison
 	libelf-dev libssl-dev make gcc libc6-dev file python3 coreutils
-	codespell
+	codespell python3-docutils python3-yaml
 "
 
 # flavour:headers-metapackage
@@ -67,63 +67,9 @@ done
 
 export DEBIAN_FRONTEND=noninteractive
 LOG=$KMODS_CACHE/setup.log
-updated=0
 
 mkdir -p "$KMODS_CACHE/debs" "$KMODS_CACHE/kernels" || \
 	kmods_die "cannot create cache directory $KMODS_CACHE"
-
-# run_logged DESCRIPTION CMD...: run CMD with output appended to $LOG; on
-# failure show the end of the log and die.
-run_logged()
-{
-	local what=$1
-	shift
-	printf '\n### %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
-	if ! "$@" >>"$LOG" 2>&1; then
-		tail -n 25 "$LOG" >&2
-		kmods_die "$what failed (command: $*; full log: $LOG)"
-	fi
-}
-
-need_root()
-{
-	[ "$(id -u)" = 0 ] || kmods_die "must run as root to $1 (or run tests/setup.sh once as root)"
-}
-
-apt_update()
-{
-	[ "$updated" = 0 ] || return 0
-	need_root "run apt-get update"
-	kmods_log "apt-get update"
-	run_logged "apt-get update" apt-get -q update
-	updated=1
-}
-
-# missing_packages PKG...: print those not fully installed (one dpkg-query
-# call: this runs on every invocation and must stay fast).
-missing_packages()
-{
-	local p st name
-	local -A status=()
-
-	while read -r name st; do
-		status[$name]=$st
-	done < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "$@" 2>/dev/null || true)
-	for p in "$@"; do
-		case ${status[$p]:-} in
-		ii*) ;;
-		*) echo "$p" ;;
-		esac
-	done
-}
-
-apt_install()
-{
-	need_root "install packages"
-	kmods_log "apt-get install $*"
-	apt_update
-	run_logged "apt-get install $*" apt-get -q install -y --no-install-recommends "$@"
-}
 
 # --- 1. host packages ------------------------------------------------------
 for a in ${arches[@]+"${arches[@]}"}; do
@@ -131,10 +77,10 @@ for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$KA_ARCH" = x86_64 ] || HOST_PACKAGES="$HOST_PACKAGES $KA_HOST_PACKAGES"
 done
 # shellcheck disable=SC2086
-missing=$(missing_packages $HOST_PACKAGES)
+missing=$(kmods_missing_packages $HOST_PACKAGES)
 if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
-	apt_install $missing
+	kmods_apt_install $missing
 fi
 
 # --- 2. other architectures' kernels (tests/cross/fetch.sh) -------------------
@@ -187,7 +133,7 @@ abis_ok()
 
 resolve_abis
 if ! abis_ok; then
-	apt_update
+	kmods_apt_update
 	resolve_abis
 	abis_ok || {
 		for fm in $FLAVOUR_META; do
@@ -219,8 +165,8 @@ fetch_image()
 			fi
 			[ -n "$deb" ] && { ok=1; break 2; }
 		done
-		[ "$try" = 1 ] && [ "$updated" = 0 ] || break
-		apt_update
+		[ "$try" = 1 ] && [ "$KMODS_APT_UPDATED" = 0 ] || break
+		kmods_apt_update
 	done
 	[ "$ok" = 1 ] || kmods_die "cannot download linux-image-$abi (see $LOG)"
 
@@ -236,7 +182,7 @@ fetch_image()
 	[ -f "$tmp/boot/vmlinuz-$abi" ] || kmods_die "$deb has no boot/vmlinuz-$abi"
 	[ -d "$tmp/lib/modules/$abi/kernel" ] || kmods_die "$deb has no lib/modules/$abi/kernel"
 	ln -sfn "boot/vmlinuz-$abi" "$tmp/vmlinuz"
-	run_logged "depmod for $abi" depmod -b "$tmp" "$abi"
+	kmods_run_logged "depmod for $abi" depmod -b "$tmp" "$abi"
 	echo "${deb##*/}" >"$tmp/.igloo-kmods-extracted"
 	rm -rf "$dest"
 	mv "$tmp" "$dest"
@@ -249,9 +195,9 @@ for fm in $FLAVOUR_META; do
 	flavour=${fm%%:*}
 	abi=${ABI[$flavour]}
 
-	if [ -n "$(missing_packages "linux-headers-$abi")" ] || \
+	if [ -n "$(kmods_missing_packages "linux-headers-$abi")" ] || \
 	   [ ! -f "/lib/modules/$abi/build/Makefile" ]; then
-		apt_install "linux-headers-$abi"
+		kmods_apt_install "linux-headers-$abi"
 	fi
 	[ -f "/lib/modules/$abi/build/Makefile" ] || \
 		kmods_die "linux-headers-$abi installed but /lib/modules/$abi/build/Makefile is missing"

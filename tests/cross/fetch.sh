@@ -55,17 +55,6 @@ mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/sources.list.d" \
 exec 9>"$C/$arch.lock"
 flock 9
 
-run_logged()
-{
-	local what=$1
-	shift
-	printf '\n### %s: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
-	if ! "$@" >>"$LOG" 2>&1; then
-		tail -n 20 "$LOG" >&2
-		kmods_die "$what failed (full log: $LOG)"
-	fi
-}
-
 # The host's Debian sources, restricted to $KA_DEB.
 write_sources()
 {
@@ -165,7 +154,7 @@ fetch()
 		deb=$(ls -1 "$C/debs/$arch/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1) || deb=
 		if [ -z "$deb" ]; then
 			kmods_log "downloading $pkg $ver ($KA_DEB)"
-			(cd "$C/debs/$arch" && run_logged "apt-get download $pkg" \
+			(cd "$C/debs/$arch" && kmods_run_logged "apt-get download $pkg" \
 				apt-get -q "${APT[@]}" download "$pkg=$ver") >&2
 			deb=$(ls -1 "$C/debs/$arch/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1) || deb=
 			[ -n "$deb" ] || kmods_die "apt-get download $pkg=$ver left no .deb"
@@ -212,7 +201,7 @@ if [ ! -f "$K/.igloo-kmods-extracted" ] || [ "$(cat "$K/.igloo-kmods-extracted")
 	sed -i "s|^include /usr/src/|include $K/usr/src/|" "$hdr/Makefile"
 	grep -q "^include $K/" "$hdr/Makefile" || \
 		kmods_die "unexpected $hdr/Makefile: $(head -c 200 "$hdr/Makefile")"
-	run_logged "depmod for $ABI" depmod -b "$tmp" "$ABI"
+	kmods_run_logged "depmod for $ABI" depmod -b "$tmp" "$ABI"
 	if [ "$arch" = armel ]; then
 		# QEMU's raspi0 has the mini UART; the Zero's tree disables it.
 		dtb=$tmp/usr/lib/linux-image-$ABI/bcm2835-rpi-zero.dtb
