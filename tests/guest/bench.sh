@@ -32,16 +32,9 @@ CALL=$KMODS_DIR/kmods-call
 COLLECT=$KMODS_DIR/igloo-kmods-collect
 DUMMY=/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko
 
-ROUNDS=5
-N_LOAD=100
-N_INSMOD=40
-N_BLOCK=1000
-N_GETPID=200000
-N_OPEN=20000
-N_TP=5000
-N_BURST=3000
-TP_ROUNDS=3
-[ ! -r "$KMODS_DIR/bench.conf" ] || . "$KMODS_DIR/bench.conf"
+# ROUNDS, N_LOAD, N_INSMOD, N_BLOCK, N_GETPID, N_OPEN, N_TP, N_BURST,
+# TP_ROUNDS: the sizes tests/bench.sh chose (and prints in its table).
+. "$KMODS_DIR/bench.conf"
 
 out()
 {
