@@ -35,7 +35,8 @@ if [ ! -x "$tools/scripts/checkpatch.pl" ] || [ "$tarball" -nt "$tools/.stamp" ]
 fi
 
 kernel_src=(igloo_kmods.c policy.c record.c policy.h internal.h compat.h
-	    include/uapi/linux/igloo_kmods.h tests/modules/*.c)
+	    include/uapi/linux/igloo_kmods.h tests/modules/*.c
+	    tests/elf-image.h)
 while IFS= read -r f; do kernel_src+=("$f"); done < \
 	<(ls tests/kunit/*.c 2>/dev/null || true)
 user_src=(collector/*.c collector/tests/*.c tests/prog/*.c)

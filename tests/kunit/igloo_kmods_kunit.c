@@ -28,6 +28,7 @@
 #include <linux/string.h>
 
 #include "../../policy.c"
+#include "../elf-image.h"
 
 /* record.c counts into igloo_kmods.c's counters. */
 struct kmods_stats kmods_stats;
@@ -680,299 +681,24 @@ static struct kunit_suite igloo_kmods_policy_suite = {
 
 /* --- igloo_kmods_elf ------------------------------------------------------ */
 
-/*
- * A minimal ELF writer: a relocatable file with the ELF header, the
- * section contents, then the section header table; section 0 is the
- * null section and .shstrtab comes last, as ld does it. Sections get the
- * flags they have in real modules: .modinfo SHF_ALLOC, this_module and
- * .bss SHF_WRITE | SHF_ALLOC, .text SHF_ALLOC | SHF_EXECINSTR.
- */
-
-#define IKT_SHT_PROGBITS	1
-#define IKT_SHT_STRTAB		3
-#define IKT_SHT_NOBITS		8
-#define IKT_SHF_WRITE		0x1
-#define IKT_SHF_ALLOC		0x2
-#define IKT_SHF_EXECINSTR	0x4
-#define IKT_MAX_EXTRA		2
-#define IKT_MAX_SECS		(6 + IKT_MAX_EXTRA)
-
-/*
- * One more .modinfo or .gnu.linkonce.this_module section, written ahead
- * of the spec's own: a second one, or a decoy without SHF_ALLOC (which
- * the kernel's find_sec() passes over).
- */
-struct ikt_extra {
-	bool this_module;	/* a this_module section, not a .modinfo */
-	bool no_alloc;		/* without SHF_ALLOC, unlike real modules */
-	const char *modinfo;	/* .modinfo contents */
-	size_t modinfo_len;	/* bytes of @modinfo */
-	const char *mod_name;	/* name in this_module */
-};
-
-struct ikt_elf_spec {
-	bool is64;
-	bool msb;
-	const char *modinfo;	/* .modinfo contents, or NULL for none */
-	size_t modinfo_len;	/* bytes of @modinfo */
-	const char *mod_name;	/* name in this_module, or NULL for none */
-	size_t mod_size;	/* this_module size, 0 for the default */
-	bool text_bss;		/* add a .text and a huge NOBITS .bss */
-	const struct ikt_extra *extra;	/* sections before the others */
-	unsigned int nr_extra;	/* entries in @extra */
-};
-
+/* Images from the minimal ELF writer in ../elf-image.h. */
 #define IKT_MODINFO(s) .modinfo = (s), .modinfo_len = sizeof(s) - 1
 
-struct ikt_elf {
-	u8 *buf;
-	size_t size;
-	bool is64;
-	bool msb;
-	u64 shoff;
-	unsigned int shentsize;
-	unsigned int shnum;
-	/* Section indices, 0 when absent. */
-	unsigned int modinfo;
-	unsigned int mod;
-	unsigned int text;
-	unsigned int bss;
-	unsigned int shstrtab;
-	unsigned int extra[IKT_MAX_EXTRA];
-};
-
-struct ikt_sec {
-	const char *name;
-	u32 type;
-	u64 flags;
-	const void *data;
-	size_t len;		/* bytes in the file */
-	u64 sh_size;		/* for NOBITS */
-	unsigned int align;
-	u64 offset;
-	u32 name_off;
-};
-
-enum ikt_eh_field { IKT_EH_SHOFF, IKT_EH_SHENTSIZE, IKT_EH_SHNUM,
-		    IKT_EH_SHSTRNDX };
-enum ikt_sh_field { IKT_SH_NAME, IKT_SH_TYPE, IKT_SH_OFFSET, IKT_SH_SIZE,
-		    IKT_SH_FLAGS };
-
-static void ikt_put(u8 *p, unsigned int width, u64 v, bool msb)
-{
-	unsigned int i;
-
-	for (i = 0; i < width; i++)
-		p[msb ? width - 1 - i : i] = v >> (8 * i);
-}
-
-static u64 ikt_get(const u8 *p, unsigned int width, bool msb)
-{
-	unsigned int i;
-	u64 v = 0;
-
-	for (i = 0; i < width; i++)
-		v |= (u64)p[msb ? width - 1 - i : i] << (8 * i);
-	return v;
-}
-
-static u8 *ikt_sh_field(const struct ikt_elf *elf, unsigned int index,
-			enum ikt_sh_field f, unsigned int *width)
-{
-	static const u8 off64[] = { 0x00, 0x04, 0x18, 0x20, 0x08 };
-	static const u8 off32[] = { 0x00, 0x04, 0x10, 0x14, 0x08 };
-
-	*width = f <= IKT_SH_TYPE ? 4 : elf->is64 ? 8 : 4;
-	return elf->buf + elf->shoff + index * elf->shentsize +
-	       (elf->is64 ? off64[f] : off32[f]);
-}
-
-static void ikt_set_sh(struct ikt_elf *elf, unsigned int index,
-		       enum ikt_sh_field f, u64 v)
-{
-	unsigned int width;
-	u8 *p = ikt_sh_field(elf, index, f, &width);
-
-	ikt_put(p, width, v, elf->msb);
-}
-
-static u64 ikt_get_sh(const struct ikt_elf *elf, unsigned int index,
-		      enum ikt_sh_field f)
-{
-	unsigned int width;
-	u8 *p = ikt_sh_field(elf, index, f, &width);
-
-	return ikt_get(p, width, elf->msb);
-}
-
-static void ikt_set_eh(struct ikt_elf *elf, enum ikt_eh_field f, u64 v)
-{
-	static const u8 off64[] = { 0x28, 0x3a, 0x3c, 0x3e };
-	static const u8 off32[] = { 0x20, 0x2e, 0x30, 0x32 };
-	unsigned int width = f == IKT_EH_SHOFF ? (elf->is64 ? 8 : 4) : 2;
-
-	ikt_put(elf->buf + (elf->is64 ? off64[f] : off32[f]), width, v,
-		elf->msb);
-}
-
-static struct ikt_sec ikt_modinfo_sec(const char *data, size_t len)
-{
-	return (struct ikt_sec){
-		.name = ".modinfo", .type = IKT_SHT_PROGBITS,
-		.flags = IKT_SHF_ALLOC, .data = data, .len = len, .align = 1,
-	};
-}
-
-/*
- * A this_module section of @size bytes (0: sizeof(struct module) on the
- * test's targets) naming @name, its contents in a new buffer.
- */
-static struct ikt_sec ikt_mod_sec(struct kunit *test, bool is64,
-				  const char *name, size_t size)
-{
-	/* struct module: state, list, then name[MODULE_NAME_LEN]. */
-	size_t off = is64 ? 24 : 12, name_len = is64 ? 56 : 60;
-	u8 *buf = kunit_kzalloc(test, 256, GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	KUNIT_ASSERT_LE(test, size, 256);
-	memcpy(buf + off, name, strnlen(name, name_len));
-	return (struct ikt_sec){
-		.name = ".gnu.linkonce.this_module",
-		.type = IKT_SHT_PROGBITS,
-		.flags = IKT_SHF_WRITE | IKT_SHF_ALLOC, .data = buf,
-		.len = size ? size : is64 ? 128 : 96,
-		.align = is64 ? 8 : 4,
-	};
-}
-
-/* Lay out the sections of @spec in @secs; returns how many (with 0). */
-static unsigned int ikt_elf_sections(struct kunit *test,
-				     const struct ikt_elf_spec *spec,
-				     struct ikt_elf *elf, struct ikt_sec *secs)
-{
-	static const u8 text[16] = { 0xc3 };
-	const struct ikt_extra *x;
-	unsigned int n = 1, i;
-
-	KUNIT_ASSERT_LE(test, spec->nr_extra, IKT_MAX_EXTRA);
-	for (i = 0; i < spec->nr_extra; i++) {
-		x = &spec->extra[i];
-		elf->extra[i] = n;
-		if (x->this_module)
-			secs[n] = ikt_mod_sec(test, spec->is64, x->mod_name, 0);
-		else
-			secs[n] = ikt_modinfo_sec(x->modinfo, x->modinfo_len);
-		if (x->no_alloc)
-			secs[n].flags &= ~(u64)IKT_SHF_ALLOC;
-		n++;
-	}
-	if (spec->modinfo) {
-		elf->modinfo = n;
-		secs[n++] = ikt_modinfo_sec(spec->modinfo, spec->modinfo_len);
-	}
-	if (spec->mod_name) {
-		elf->mod = n;
-		secs[n++] = ikt_mod_sec(test, spec->is64, spec->mod_name,
-					spec->mod_size);
-	}
-	if (spec->text_bss) {
-		elf->text = n;
-		secs[n++] = (struct ikt_sec){
-			.name = ".text", .type = IKT_SHT_PROGBITS,
-			.flags = IKT_SHF_ALLOC | IKT_SHF_EXECINSTR,
-			.data = text, .len = sizeof(text), .align = 16,
-		};
-		elf->bss = n;
-		secs[n++] = (struct ikt_sec){
-			.name = ".bss", .type = IKT_SHT_NOBITS,
-			.flags = IKT_SHF_WRITE | IKT_SHF_ALLOC,
-			.sh_size = 0x40000000, .align = 64,
-		};
-	}
-	elf->shstrtab = n;
-	secs[n++] = (struct ikt_sec){
-		.name = ".shstrtab", .type = IKT_SHT_STRTAB, .align = 1,
-	};
-	return n;
-}
-
 /* Build the image @spec describes, in memory allocated for @test. */
-static void ikt_elf_build(struct kunit *test, const struct ikt_elf_spec *spec,
-			  struct ikt_elf *elf)
+static void ikt_elf_build(struct kunit *test, const struct elfimg_spec *spec,
+			  struct elfimg *elf)
 {
-	struct ikt_sec *secs;
-	unsigned int n, i, ehsize, w;
-	size_t strtab_len = 1, pos;
-	char *strtab;
-	u8 *p, *sh;
+	/* Too big for the kernel stack. */
+	struct elfimg_scratch *scratch;
 
-	secs = kunit_kcalloc(test, IKT_MAX_SECS, sizeof(*secs), GFP_KERNEL);
-	strtab = kunit_kzalloc(test, 256, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, secs);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, strtab);
-
-	memset(elf, 0, sizeof(*elf));
-	elf->is64 = spec->is64;
-	elf->msb = spec->msb;
-	ehsize = spec->is64 ? 64 : 52;
-	elf->shentsize = spec->is64 ? 64 : 40;
-	w = spec->is64 ? 8 : 4;
-	n = ikt_elf_sections(test, spec, elf, secs);
-
-	for (i = 1; i < n; i++) {
-		secs[i].name_off = strtab_len;
-		size_t len = strlen(secs[i].name) + 1;
-
-		memcpy(strtab + strtab_len, secs[i].name, len);
-		strtab_len += len;
-	}
-	secs[elf->shstrtab].data = strtab;
-	secs[elf->shstrtab].len = strtab_len;
-
-	pos = ehsize;
-	for (i = 1; i < n; i++) {
-		pos = ALIGN(pos, secs[i].align);
-		secs[i].offset = pos;
-		pos += secs[i].len;
-	}
-	elf->shoff = ALIGN(pos, 8);
-	elf->shnum = n;
-	elf->size = elf->shoff + n * elf->shentsize;
+	scratch = kunit_kzalloc(test, sizeof(*scratch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, scratch);
+	KUNIT_ASSERT_EQ(test, elfimg_layout(spec, elf, scratch), 0);
 	/* Exactly the image's size: KASAN sees any read past its end. */
 	elf->buf = kunit_kzalloc(test, elf->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, elf->buf);
-
-	p = elf->buf;
-	memcpy(p, "\177ELF", 4);
-	p[4] = spec->is64 ? 2 : 1;		/* EI_CLASS */
-	p[5] = spec->msb ? 2 : 1;		/* EI_DATA */
-	p[6] = 1;				/* EI_VERSION */
-	ikt_put(p + 16, 2, 1, elf->msb);	/* ET_REL */
-	/* EM_MIPS for big-endian, EM_X86_64 or EM_ARM for little. */
-	ikt_put(p + 18, 2, spec->msb ? 8 : spec->is64 ? 62 : 40, elf->msb);
-	ikt_put(p + 20, 4, 1, elf->msb);	/* e_version */
-	ikt_put(p + (spec->is64 ? 52 : 40), 2, ehsize, elf->msb);
-	ikt_set_eh(elf, IKT_EH_SHOFF, elf->shoff);
-	ikt_set_eh(elf, IKT_EH_SHENTSIZE, elf->shentsize);
-	ikt_set_eh(elf, IKT_EH_SHNUM, n);
-	ikt_set_eh(elf, IKT_EH_SHSTRNDX, elf->shstrtab);
-
-	for (i = 1; i < n; i++) {
-		sh = p + elf->shoff + i * elf->shentsize;
-		if (secs[i].len)
-			memcpy(p + secs[i].offset, secs[i].data, secs[i].len);
-		ikt_put(sh, 4, secs[i].name_off, elf->msb);
-		ikt_put(sh + 4, 4, secs[i].type, elf->msb);
-		ikt_put(sh + 8, w, secs[i].flags, elf->msb);
-		/* sh_addr is 0; offset and size follow it. */
-		ikt_put(sh + 8 + 2 * w, w, secs[i].offset, elf->msb);
-		ikt_put(sh + 8 + 3 * w, w,
-			secs[i].type == IKT_SHT_NOBITS ? secs[i].sh_size :
-			secs[i].len, elf->msb);
-		/* sh_addralign after sh_link and sh_info. */
-		ikt_put(sh + 16 + 4 * w, w, secs[i].align, elf->msb);
-	}
+	elfimg_write(spec, elf, scratch);
+	kunit_kfree(test, scratch);
 }
 
 /* An image as kmods_image_name() reads it, through ikt_image_read(). */
@@ -1046,16 +772,16 @@ static int ikt_name(struct kunit *test, const void *data, size_t size,
 	return ikt_name_ex(test, data, size, &ti, KMODS_NAME_LEN, res);
 }
 
-static int ikt_elf_name(struct kunit *test, const struct ikt_elf *elf,
+static int ikt_elf_name(struct kunit *test, const struct elfimg *elf,
 			struct ikt_result *res)
 {
 	return ikt_name(test, elf->buf, elf->size, res);
 }
 
-static int ikt_spec_name(struct kunit *test, const struct ikt_elf_spec *spec,
+static int ikt_spec_name(struct kunit *test, const struct elfimg_spec *spec,
 			 struct ikt_result *res)
 {
-	struct ikt_elf elf;
+	struct elfimg elf;
 
 	ikt_elf_build(test, spec, &elf);
 	return ikt_elf_name(test, &elf, res);
@@ -1079,7 +805,7 @@ static const struct {
 
 static void image_name_valid(struct kunit *test)
 {
-	struct ikt_elf_spec spec = {
+	struct elfimg_spec spec = {
 		IKT_MODINFO(IKT_MODINFO_DUMMY), .mod_name = "dummy",
 		.text_bss = true,
 	};
@@ -1100,9 +826,9 @@ static void image_name_valid(struct kunit *test)
 
 static void image_name_this_module_only(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .mod_name = "only_mod" };
+	struct elfimg_spec spec = { .mod_name = "only_mod" };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	size_t i;
 	u64 off;
 
@@ -1111,7 +837,7 @@ static void image_name_this_module_only(struct kunit *test)
 		spec.msb = ikt_layouts[i].msb;
 		ikt_elf_build(test, &spec, &elf);
 		/* The name sits at 24 (64-bit) or 12 (32-bit). */
-		off = ikt_get_sh(&elf, elf.mod, IKT_SH_OFFSET);
+		off = elfimg_get_sh(&elf, elf.mod, ELFIMG_SH_OFFSET);
 		KUNIT_EXPECT_EQ(test, memcmp(elf.buf + off + (spec.is64 ? 24 : 12),
 					     "only_mod", 9), 0);
 		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res), 0,
@@ -1129,8 +855,8 @@ static void image_name_this_module_only(struct kunit *test)
 
 static void image_name_modinfo_only(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true,
-				     IKT_MODINFO("license=GPL\0name=foo\0") };
+	struct elfimg_spec spec = { .is64 = true,
+				    IKT_MODINFO("license=GPL\0name=foo\0") };
 	struct ikt_result res;
 
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
@@ -1140,25 +866,25 @@ static void image_name_modinfo_only(struct kunit *test)
 
 static void image_name_no_modinfo(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, .text_bss = true };
+	struct elfimg_spec spec = { .is64 = true, .text_bss = true };
 	struct ikt_result res;
 
 	/* Neither .modinfo nor this_module: no name. */
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
-	spec = (struct ikt_elf_spec){ .is64 = true, .msb = true,
-				      IKT_MODINFO("license=GPL\0alias=x\0") };
+	spec = (struct elfimg_spec){ .is64 = true, .msb = true,
+				     IKT_MODINFO("license=GPL\0alias=x\0") };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
 	/* "name=" inside another entry is not a name entry. */
-	spec = (struct ikt_elf_spec){ .is64 = true,
-				      IKT_MODINFO("xname=foo\0alias=name=foo\0") };
+	spec = (struct elfimg_spec){ .is64 = true,
+				     IKT_MODINFO("xname=foo\0alias=name=foo\0") };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -ENOENT);
 }
 
 static void image_name_names_differ(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true,
-				     IKT_MODINFO("name=allowed_mod\0"),
-				     .mod_name = "evil" };
+	struct elfimg_spec spec = { .is64 = true,
+				    IKT_MODINFO("name=allowed_mod\0"),
+				    .mod_name = "evil" };
 	struct ikt_result res;
 
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
@@ -1169,8 +895,8 @@ static void image_name_names_differ(struct kunit *test)
 	spec.mod_name = "allowed_mo";
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
 	/* '-' and '_' are: .modinfo's spelling is returned. */
-	spec = (struct ikt_elf_spec){ .is64 = true, IKT_MODINFO("name=nf-nat\0"),
-				      .mod_name = "nf_nat" };
+	spec = (struct elfimg_spec){ .is64 = true, IKT_MODINFO("name=nf-nat\0"),
+				     .mod_name = "nf_nat" };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
 	KUNIT_EXPECT_STREQ(test, res.name, "nf-nat");
 }
@@ -1203,9 +929,9 @@ static void image_name_bad_ident(struct kunit *test)
 		{ 6, 2 },		/* EI_VERSION */
 		{ 3, 'f' },		/* magic */
 	};
-	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	size_t i;
 	u8 was;
 
@@ -1222,9 +948,9 @@ static void image_name_bad_ident(struct kunit *test)
 
 static void image_name_truncated_header(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = false, IKT_MODINFO("name=a\0") };
+	struct elfimg_spec spec = { .is64 = false, IKT_MODINFO("name=a\0") };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	size_t n;
 
 	/* Every length short of the 52-byte 32-bit header. */
@@ -1246,10 +972,10 @@ static void image_name_truncated_header(struct kunit *test)
 
 static void image_name_truncated_anywhere(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
-				     .mod_name = "dummy", .text_bss = true };
+	struct elfimg_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	size_t i, n;
 	int err;
 
@@ -1272,52 +998,52 @@ static void image_name_truncated_anywhere(struct kunit *test)
 
 static void image_name_shdrs_out_of_bounds(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=a\0") };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 
 	ikt_elf_build(test, &spec, &elf);
-	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.shoff + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.shoff + 1);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.size);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.size);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
 	/* shoff + shnum * shentsize wraps around 2^64. */
-	ikt_set_eh(&elf, IKT_EH_SHOFF, ~0ULL - 63);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, ~0ULL - 63);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHOFF, elf.shoff);
-	ikt_set_eh(&elf, IKT_EH_SHNUM, elf.shnum + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.shoff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, elf.shnum + 1);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHNUM, 0xff00);	/* extended numbering */
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xff00);	/* extended numbering */
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHNUM, 0);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHNUM, elf.shnum);
-	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 0xffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, elf.shnum);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 0xffff);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 63);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 63);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 64);
-	ikt_set_eh(&elf, IKT_EH_SHSTRNDX, elf.shnum);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 64);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shnum);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHSTRNDX, elf.shstrtab);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shstrtab);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 
 	/* 32-bit: an entry smaller than 40 bytes; a table past the end. */
 	spec.is64 = false;
 	ikt_elf_build(test, &spec, &elf);
-	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 39);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 39);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-	ikt_set_eh(&elf, IKT_EH_SHENTSIZE, 40);
-	ikt_set_eh(&elf, IKT_EH_SHOFF, 0xffffffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 40);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
 }
 
 static void image_name_section_out_of_bounds(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=a\0"),
-				     .mod_name = "a", .text_bss = true };
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=a\0"),
+				    .mod_name = "a", .text_bss = true };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	unsigned int idx[3];
 	u64 off, size;
 	size_t i;
@@ -1327,51 +1053,51 @@ static void image_name_section_out_of_bounds(struct kunit *test)
 	idx[1] = elf.text;		/* one the reader does not need */
 	idx[2] = elf.shstrtab;
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
-		off = ikt_get_sh(&elf, idx[i], IKT_SH_OFFSET);
-		size = ikt_get_sh(&elf, idx[i], IKT_SH_SIZE);
+		off = elfimg_get_sh(&elf, idx[i], ELFIMG_SH_OFFSET);
+		size = elfimg_get_sh(&elf, idx[i], ELFIMG_SH_SIZE);
 		/* Ending exactly at the end of the image is fine. */
-		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, elf.size - off);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, elf.size - off);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
-		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, elf.size - off + 1);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, elf.size - off + 1);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
 		/* offset + size wraps around. */
-		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, ~0ULL);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, ~0ULL);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-		ikt_set_sh(&elf, idx[i], IKT_SH_SIZE, size);
-		ikt_set_sh(&elf, idx[i], IKT_SH_OFFSET, elf.size + 1);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, size);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_OFFSET, elf.size + 1);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
-		ikt_set_sh(&elf, idx[i], IKT_SH_OFFSET, off);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_OFFSET, off);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 	}
 	/* NOBITS takes no file space: a huge .bss is fine. */
-	ikt_set_sh(&elf, elf.bss, IKT_SH_SIZE, ~0ULL);
+	elfimg_set_sh(&elf, elf.bss, ELFIMG_SH_SIZE, ~0ULL);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 	/* A name offset outside .shstrtab names no known section. */
-	ikt_set_sh(&elf, elf.modinfo, IKT_SH_NAME, 0xffffffff);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
 }
 
 static void image_name_modinfo_unterminated(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true,
-				     IKT_MODINFO("license=GPL\0name=foo") };
+	struct elfimg_spec spec = { .is64 = true,
+				    IKT_MODINFO("license=GPL\0name=foo") };
 	struct ikt_result res;
 
 	/* A name= entry without its NUL names the module badly. */
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
 	spec.mod_name = "foo";
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
-	spec = (struct ikt_elf_spec){ .is64 = false, IKT_MODINFO("name=") };
+	spec = (struct elfimg_spec){ .is64 = false, IKT_MODINFO("name=") };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
 	/* Unterminated garbage after a whole name= entry is not read. */
-	spec = (struct ikt_elf_spec){ .is64 = true,
-				      IKT_MODINFO("name=foo\0license=GPL") };
+	spec = (struct elfimg_spec){ .is64 = true,
+				     IKT_MODINFO("name=foo\0license=GPL") };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
 	KUNIT_EXPECT_STREQ(test, res.name, "foo");
 	/* Unterminated garbage and no name=: this_module names it. */
-	spec = (struct ikt_elf_spec){ .is64 = true, .mod_name = "bar",
-				      IKT_MODINFO("license=GPL\0alias=x") };
+	spec = (struct elfimg_spec){ .is64 = true, .mod_name = "bar",
+				     IKT_MODINFO("license=GPL\0alias=x") };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
 	KUNIT_EXPECT_STREQ(test, res.name, "bar");
 	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
@@ -1380,7 +1106,7 @@ static void image_name_modinfo_unterminated(struct kunit *test)
 static void image_name_modinfo_name_too_long(struct kunit *test)
 {
 	char *modinfo = kunit_kzalloc(test, 300, GFP_KERNEL);
-	struct ikt_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct elfimg_spec spec = { .is64 = true, .modinfo = modinfo };
 	struct ikt_result res;
 	size_t len;
 	int want, err;
@@ -1403,7 +1129,7 @@ static void image_name_modinfo_name_too_long(struct kunit *test)
 static void image_name_modinfo_long_entries(struct kunit *test)
 {
 	char *modinfo = kunit_kzalloc(test, 512, GFP_KERNEL);
-	struct ikt_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct elfimg_spec spec = { .is64 = true, .modinfo = modinfo };
 	struct ikt_result res;
 	size_t len, pos;
 
@@ -1429,7 +1155,7 @@ static void image_name_modinfo_bad_chars(struct kunit *test)
 		"name=a/b", "name=../x", "name=a\x01", "name=\x1b[31m",
 		"name=a b", "name=a.ko", "name=caf\xc3\xa9", "name=a\n",
 	};
-	struct ikt_elf_spec spec = { .is64 = true };
+	struct elfimg_spec spec = { .is64 = true };
 	struct ikt_result res;
 	size_t i;
 
@@ -1443,7 +1169,7 @@ static void image_name_modinfo_bad_chars(struct kunit *test)
 
 static void image_name_this_module_bad(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, .mod_name = "a/b" };
+	struct elfimg_spec spec = { .is64 = true, .mod_name = "a/b" };
 	struct ikt_result res;
 
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
@@ -1461,18 +1187,18 @@ static void image_name_this_module_bad(struct kunit *test)
 	spec.mod_size = 24 + 56;
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), 0);
 	/* A bad this_module name spoils a good .modinfo name. */
-	spec = (struct ikt_elf_spec){ .is64 = true, IKT_MODINFO("name=a\0"),
-				      .mod_name = "a.b" };
+	spec = (struct elfimg_spec){ .is64 = true, IKT_MODINFO("name=a\0"),
+				     .mod_name = "a.b" };
 	KUNIT_EXPECT_EQ(test, ikt_spec_name(test, &spec, &res), -EBADMSG);
 }
 
 /* Only SHF_ALLOC name sections count, as for the kernel's find_sec(). */
 static void image_name_alloc_flags(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
-				     .mod_name = "dummy", .text_bss = true };
+	struct elfimg_spec spec = { IKT_MODINFO(IKT_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
@@ -1482,28 +1208,28 @@ static void image_name_alloc_flags(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 		KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_MODINFO);
 		/* .modinfo without SHF_ALLOC is not read. */
-		ikt_set_sh(&elf, elf.modinfo, IKT_SH_FLAGS,
-			   IKT_SHF_WRITE | IKT_SHF_EXECINSTR);
+		elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS,
+			      ELFIMG_SHF_WRITE | ELFIMG_SHF_EXECINSTR);
 		KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 		KUNIT_EXPECT_STREQ(test, res.name, "dummy");
 		KUNIT_EXPECT_EQ_MSG(test, res.src, KMODS_NAME_THIS_MODULE,
 				    "%s", ikt_layouts[i].desc);
 		/* Nor this_module: nothing names the image. */
-		ikt_set_sh(&elf, elf.mod, IKT_SH_FLAGS, IKT_SHF_WRITE);
+		elfimg_set_sh(&elf, elf.mod, ELFIMG_SH_FLAGS, ELFIMG_SHF_WRITE);
 		KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res),
 				    -ENOENT, "%s", ikt_layouts[i].desc);
 	}
 }
 
 /* Non-ALLOC copies of both name sections, naming the module otherwise. */
-static const struct ikt_extra ikt_decoys[] = {
+static const struct elfimg_extra ikt_decoys[] = {
 	{ IKT_MODINFO("name=allowed\0"), .no_alloc = true },
 	{ .this_module = true, .mod_name = "allowed", .no_alloc = true },
 };
 
 static void image_name_decoy_sections(struct kunit *test)
 {
-	struct ikt_elf_spec spec = {
+	struct elfimg_spec spec = {
 		IKT_MODINFO("name=evil\0"), .mod_name = "evil",
 		.extra = ikt_decoys, .nr_extra = ARRAY_SIZE(ikt_decoys),
 	};
@@ -1520,7 +1246,7 @@ static void image_name_decoy_sections(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_MODINFO);
 	}
 	/* Only decoys: no name. */
-	spec = (struct ikt_elf_spec){
+	spec = (struct elfimg_spec){
 		.is64 = true, .extra = ikt_decoys,
 		.nr_extra = ARRAY_SIZE(ikt_decoys),
 	};
@@ -1530,20 +1256,20 @@ static void image_name_decoy_sections(struct kunit *test)
 /* Two SHF_ALLOC sections of a name: which names the module? Neither. */
 static void image_name_two_name_sections(struct kunit *test)
 {
-	static const struct ikt_extra modinfo_same[] = {
+	static const struct elfimg_extra modinfo_same[] = {
 		{ IKT_MODINFO("name=evil\0") },
 	};
-	static const struct ikt_extra modinfo_nameless[] = {
+	static const struct elfimg_extra modinfo_nameless[] = {
 		{ IKT_MODINFO("license=GPL\0") },
 	};
-	static const struct ikt_extra mod_same[] = {
+	static const struct elfimg_extra mod_same[] = {
 		{ .this_module = true, .mod_name = "evil" },
 	};
-	static const struct ikt_extra mod_differ[] = {
+	static const struct elfimg_extra mod_differ[] = {
 		{ .this_module = true, .mod_name = "allowed" },
 	};
-	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=evil\0"),
-				     .mod_name = "evil", .nr_extra = 1 };
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=evil\0"),
+				    .mod_name = "evil", .nr_extra = 1 };
 	struct ikt_result res;
 
 	spec.extra = modinfo_same;
@@ -1560,10 +1286,10 @@ static void image_name_two_name_sections(struct kunit *test)
 
 static void image_name_small_buffer(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, IKT_MODINFO("name=dummy\0") };
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=dummy\0") };
 	struct ikt_image ti = {};
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 
 	ikt_elf_build(test, &spec, &elf);
 	KUNIT_EXPECT_EQ(test, ikt_name_ex(test, elf.buf, elf.size, &ti, 6, &res),
@@ -1577,12 +1303,12 @@ static void image_name_small_buffer(struct kunit *test)
 
 static void image_name_read_error(struct kunit *test)
 {
-	struct ikt_elf_spec spec = { .is64 = true, .msb = true,
-				     IKT_MODINFO(IKT_MODINFO_DUMMY),
-				     .mod_name = "dummy", .text_bss = true };
+	struct elfimg_spec spec = { .is64 = true, .msb = true,
+				    IKT_MODINFO(IKT_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
 	struct ikt_image ti = {};
 	struct ikt_result res;
-	struct ikt_elf elf;
+	struct elfimg elf;
 	unsigned int calls, i;
 	int err;
 

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "../elf-image.h"
 #include "../fuzz/fuzz.h"
 
 #ifndef KMODS_FUZZ_DIR
@@ -701,313 +702,23 @@ static void test_rule_allows(void)
 }
 
 /*
- * A minimal ELF writer: a relocatable file with the ELF header, the
- * section contents, then the section header table. Section 0 is the
- * null section and .shstrtab comes last, as ld does it. Sections get the
- * flags they have in real modules: .modinfo SHF_ALLOC ("A" in readelf -S),
- * .gnu.linkonce.this_module, .bss SHF_WRITE | SHF_ALLOC ("WA"), .text
- * SHF_ALLOC | SHF_EXECINSTR ("AX"), .shstrtab none.
+ * Images from the minimal ELF writer in ../elf-image.h, in memory from
+ * calloc(); test_elf_free() frees it.
  */
-
-#define TEST_ET_REL		1
-#define TEST_SHT_PROGBITS	1
-#define TEST_SHT_STRTAB		3
-#define TEST_SHT_NOBITS		8
-#define TEST_SHF_WRITE		0x1
-#define TEST_SHF_ALLOC		0x2
-#define TEST_SHF_EXECINSTR	0x4
-#define TEST_ELF_MAX_SECS	12
-#define TEST_ELF_MAX_EXTRA	4
-
-/*
- * One more .modinfo or .gnu.linkonce.this_module section, written ahead
- * of the spec's own: a second one of the same name, or a decoy without
- * SHF_ALLOC, which the kernel's find_sec() passes over.
- */
-struct test_elf_extra {
-	bool this_module;	/* a this_module section, not a .modinfo */
-	bool no_alloc;		/* without SHF_ALLOC, unlike real modules */
-	const char *modinfo;	/* .modinfo contents */
-	size_t modinfo_len;	/* bytes of @modinfo */
-	const char *mod_name;	/* name in this_module */
-};
-
-struct test_elf_spec {
-	bool is64;
-	bool msb;
-	const char *modinfo;	/* .modinfo contents, or NULL for none */
-	size_t modinfo_len;	/* bytes of @modinfo */
-	const char *mod_name;	/* name in this_module, or NULL for none */
-	size_t mod_size;	/* this_module size, 0 for the default */
-	bool text_bss;		/* add a .text and a large NOBITS .bss */
-	bool strtab_first;	/* .shstrtab at index 1, not last */
-	const struct test_elf_extra *extra;	/* sections before the others */
-	unsigned int nr_extra;	/* entries in @extra */
-};
-
-struct test_elf {
-	u8 *buf;
-	size_t size;
-	bool is64;
-	bool msb;
-	u64 shoff;
-	unsigned int shentsize;
-	unsigned int shnum;
-	/* Section indices, 0 when absent. */
-	unsigned int modinfo;
-	unsigned int mod;
-	unsigned int text;
-	unsigned int bss;
-	unsigned int shstrtab;
-	unsigned int extra[TEST_ELF_MAX_EXTRA];	/* one per spec->extra */
-};
-
-enum test_eh_field { TEST_EH_SHOFF, TEST_EH_SHENTSIZE, TEST_EH_SHNUM,
-		     TEST_EH_SHSTRNDX };
-enum test_sh_field { TEST_SH_NAME, TEST_SH_TYPE, TEST_SH_OFFSET,
-		     TEST_SH_SIZE, TEST_SH_FLAGS };
-
-static void test_put(u8 *p, unsigned int width, u64 v, bool msb)
+static void test_elf_build(const struct elfimg_spec *spec, struct elfimg *elf)
 {
-	unsigned int i;
+	struct elfimg_scratch scratch;
 
-	for (i = 0; i < width; i++)
-		p[msb ? width - 1 - i : i] = v >> (8 * i);
-}
-
-static u64 test_get(const u8 *p, unsigned int width, bool msb)
-{
-	unsigned int i;
-	u64 v = 0;
-
-	for (i = 0; i < width; i++)
-		v |= (u64)p[msb ? width - 1 - i : i] << (8 * i);
-	return v;
-}
-
-/* Offset and width of a section header field. */
-static void test_sh_where(const struct test_elf *elf, enum test_sh_field f,
-			  unsigned int *off, unsigned int *width)
-{
-	static const u8 off64[] = { 0x00, 0x04, 0x18, 0x20, 0x08 };
-	static const u8 off32[] = { 0x00, 0x04, 0x10, 0x14, 0x08 };
-
-	*off = elf->is64 ? off64[f] : off32[f];
-	*width = f <= TEST_SH_TYPE ? 4 : elf->is64 ? 8 : 4;
-}
-
-static void test_elf_set_sh(struct test_elf *elf, unsigned int index,
-			    enum test_sh_field f, u64 v)
-{
-	unsigned int off, width;
-
-	test_sh_where(elf, f, &off, &width);
-	test_put(elf->buf + elf->shoff + index * elf->shentsize + off, width,
-		 v, elf->msb);
-}
-
-static u64 test_elf_get_sh(const struct test_elf *elf, unsigned int index,
-			   enum test_sh_field f)
-{
-	unsigned int off, width;
-
-	test_sh_where(elf, f, &off, &width);
-	return test_get(elf->buf + elf->shoff + index * elf->shentsize + off,
-			width, elf->msb);
-}
-
-static void test_elf_set_eh(struct test_elf *elf, enum test_eh_field f,
-			    u64 v)
-{
-	static const u8 off64[] = { 0x28, 0x3a, 0x3c, 0x3e };
-	static const u8 off32[] = { 0x20, 0x2e, 0x30, 0x32 };
-	unsigned int width = f == TEST_EH_SHOFF ? (elf->is64 ? 8 : 4) : 2;
-
-	test_put(elf->buf + (elf->is64 ? off64[f] : off32[f]), width, v,
-		 elf->msb);
-}
-
-struct test_elf_sec {
-	const char *name;
-	u32 type;
-	u64 flags;
-	const void *data;
-	size_t len;		/* bytes in the file */
-	u64 sh_size;		/* for NOBITS */
-	unsigned int align;
-	u64 offset;
-	u32 name_off;
-};
-
-/* A .modinfo section holding @len bytes of @data. */
-static struct test_elf_sec test_elf_modinfo_sec(const char *data, size_t len)
-{
-	return (struct test_elf_sec){
-		.name = ".modinfo", .type = TEST_SHT_PROGBITS,
-		.flags = TEST_SHF_ALLOC, .data = data, .len = len, .align = 1,
-	};
-}
-
-/*
- * A this_module section of @size bytes (0 for sizeof(struct module) on
- * the test's targets) naming @name, its contents built in @buf.
- */
-static struct test_elf_sec test_elf_mod_sec(bool is64, const char *name,
-					    size_t size, u8 (*buf)[256])
-{
-	/* struct module: state, list, then name[MODULE_NAME_LEN]. */
-	size_t off = is64 ? 24 : 12, name_len = is64 ? 56 : 60;
-
-	memset(*buf, 0, sizeof(*buf));
-	memcpy(*buf + off, name, strnlen(name, name_len));
-	return (struct test_elf_sec){
-		.name = ".gnu.linkonce.this_module",
-		.type = TEST_SHT_PROGBITS,
-		.flags = TEST_SHF_WRITE | TEST_SHF_ALLOC, .data = *buf,
-		.len = size ? size : is64 ? 128 : 96,
-		.align = is64 ? 8 : 4,
-	};
-}
-
-static void test_elf_build(const struct test_elf_spec *spec,
-			   struct test_elf *elf)
-{
-	static const u8 text[16] = { 0xc3 };
-	struct test_elf_sec secs[TEST_ELF_MAX_SECS];
-	unsigned int n = 1, i, ehsize, shentsize;
-	u8 mods[1 + TEST_ELF_MAX_EXTRA][256];
-	char strtab[256];
-	size_t strtab_len = 1, pos, len;
-	u8 *p;
-
-	if (spec->nr_extra > TEST_ELF_MAX_EXTRA)
+	if (elfimg_layout(spec, elf, &scratch))
 		abort();
-	memset(secs, 0, sizeof(secs));
-	memset(elf, 0, sizeof(*elf));
-	elf->is64 = spec->is64;
-	elf->msb = spec->msb;
-	ehsize = spec->is64 ? 64 : 52;
-	shentsize = spec->is64 ? 64 : 40;
-
-	for (i = 0; i < spec->nr_extra; i++) {
-		const struct test_elf_extra *x = &spec->extra[i];
-
-		elf->extra[i] = n;
-		if (x->this_module)
-			secs[n] = test_elf_mod_sec(spec->is64, x->mod_name, 0,
-						   &mods[1 + i]);
-		else
-			secs[n] = test_elf_modinfo_sec(x->modinfo,
-						       x->modinfo_len);
-		if (x->no_alloc)
-			secs[n].flags &= ~(u64)TEST_SHF_ALLOC;
-		n++;
-	}
-	if (spec->modinfo) {
-		elf->modinfo = n;
-		secs[n++] = test_elf_modinfo_sec(spec->modinfo,
-						 spec->modinfo_len);
-	}
-	if (spec->mod_name) {
-		elf->mod = n;
-		secs[n++] = test_elf_mod_sec(spec->is64, spec->mod_name,
-					     spec->mod_size, &mods[0]);
-	}
-	if (spec->text_bss) {
-		elf->text = n;
-		secs[n++] = (struct test_elf_sec){
-			.name = ".text", .type = TEST_SHT_PROGBITS,
-			.flags = TEST_SHF_ALLOC | TEST_SHF_EXECINSTR,
-			.data = text, .len = sizeof(text), .align = 16,
-		};
-		elf->bss = n;
-		secs[n++] = (struct test_elf_sec){
-			.name = ".bss", .type = TEST_SHT_NOBITS,
-			.flags = TEST_SHF_WRITE | TEST_SHF_ALLOC,
-			.sh_size = 0x40000000, .align = 64,
-		};
-	}
-	if (spec->strtab_first) {
-		/* Shift the others up; .shstrtab goes to index 1. */
-		memmove(&secs[2], &secs[1], (n - 1) * sizeof(secs[0]));
-		elf->modinfo += elf->modinfo ? 1 : 0;
-		elf->mod += elf->mod ? 1 : 0;
-		elf->text += elf->text ? 1 : 0;
-		elf->bss += elf->bss ? 1 : 0;
-		for (i = 0; i < spec->nr_extra; i++)
-			elf->extra[i]++;
-		elf->shstrtab = 1;
-		n++;
-	} else {
-		elf->shstrtab = n++;
-	}
-	secs[elf->shstrtab] = (struct test_elf_sec){
-		.name = ".shstrtab", .type = TEST_SHT_STRTAB, .data = strtab,
-		.align = 1,
-	};
-
-	strtab[0] = '\0';
-	for (i = 1; i < n; i++) {
-		secs[i].name_off = strtab_len;
-		len = strlen(secs[i].name) + 1;
-		if (len > sizeof(strtab) - strtab_len)
-			abort();
-		memcpy(strtab + strtab_len, secs[i].name, len);
-		strtab_len += len;
-	}
-	secs[elf->shstrtab].len = strtab_len;
-
-	pos = ehsize;
-	for (i = 1; i < n; i++) {
-		pos = (pos + secs[i].align - 1) / secs[i].align * secs[i].align;
-		secs[i].offset = pos;
-		pos += secs[i].len;
-	}
-	pos = (pos + 7) & ~(size_t)7;
-	elf->shoff = pos;
-	elf->shentsize = shentsize;
-	elf->shnum = n;
-	elf->size = pos + n * shentsize;
 	elf->buf = calloc(1, elf->size);
 	if (!elf->buf)
 		abort();
-
-	p = elf->buf;
-	memcpy(p, "\177ELF", 4);
-	p[4] = spec->is64 ? 2 : 1;		/* EI_CLASS */
-	p[5] = spec->msb ? 2 : 1;		/* EI_DATA */
-	p[6] = 1;				/* EI_VERSION */
-	test_put(p + 16, 2, TEST_ET_REL, elf->msb);
-	/* EM_MIPS for big-endian, EM_X86_64 or EM_ARM for little. */
-	test_put(p + 18, 2, spec->msb ? 8 : spec->is64 ? 62 : 40, elf->msb);
-	test_put(p + 20, 4, 1, elf->msb);	/* e_version */
-	test_put(p + (spec->is64 ? 52 : 40), 2, ehsize, elf->msb);
-	test_elf_set_eh(elf, TEST_EH_SHOFF, elf->shoff);
-	test_elf_set_eh(elf, TEST_EH_SHENTSIZE, shentsize);
-	test_elf_set_eh(elf, TEST_EH_SHNUM, n);
-	test_elf_set_eh(elf, TEST_EH_SHSTRNDX, elf->shstrtab);
-
-	for (i = 1; i < n; i++) {
-		u8 *sh = p + elf->shoff + i * shentsize;
-		unsigned int w = spec->is64 ? 8 : 4;
-
-		if (secs[i].len)
-			memcpy(p + secs[i].offset, secs[i].data, secs[i].len);
-		test_put(sh, 4, secs[i].name_off, elf->msb);
-		test_put(sh + 4, 4, secs[i].type, elf->msb);
-		test_put(sh + 8, w, secs[i].flags, elf->msb);
-		/* sh_addr is 0; offset and size follow it. */
-		test_put(sh + 8 + 2 * w, w, secs[i].offset, elf->msb);
-		test_put(sh + 8 + 3 * w, w,
-			 secs[i].type == TEST_SHT_NOBITS ? secs[i].sh_size :
-			 secs[i].len, elf->msb);
-		/* sh_addralign after sh_link and sh_info. */
-		test_put(sh + 16 + 4 * w, w, secs[i].align, elf->msb);
-	}
+	elfimg_write(spec, elf, &scratch);
 }
 
 /* Grow the image to @size bytes, zero-filled. */
-static void test_elf_grow(struct test_elf *elf, size_t size)
+static void test_elf_grow(struct elfimg *elf, size_t size)
 {
 	u8 *buf = realloc(elf->buf, size);
 
@@ -1019,7 +730,7 @@ static void test_elf_grow(struct test_elf *elf, size_t size)
 }
 
 /* Spread the section headers @stride bytes apart; the image ends after. */
-static void test_elf_restride(struct test_elf *elf, unsigned int stride)
+static void test_elf_restride(struct elfimg *elf, unsigned int stride)
 {
 	size_t size = elf->shoff + (size_t)elf->shnum * stride;
 	u8 *buf = calloc(1, size);
@@ -1036,10 +747,10 @@ static void test_elf_restride(struct test_elf *elf, unsigned int stride)
 	elf->buf = buf;
 	elf->size = size;
 	elf->shentsize = stride;
-	test_elf_set_eh(elf, TEST_EH_SHENTSIZE, stride);
+	elfimg_set_eh(elf, ELFIMG_EH_SHENTSIZE, stride);
 }
 
-static void test_elf_free(struct test_elf *elf)
+static void test_elf_free(struct elfimg *elf)
 {
 	free(elf->buf);
 	elf->buf = NULL;
@@ -1112,15 +823,15 @@ static int test_image_name(const void *data, size_t size)
 				  sizeof(test_name), &test_src);
 }
 
-static int test_elf_name(const struct test_elf *elf)
+static int test_elf_name(const struct elfimg *elf)
 {
 	return test_image_name(elf->buf, elf->size);
 }
 
 /* Build an image, read its name, free it. */
-static int test_spec_name(const struct test_elf_spec *spec)
+static int test_spec_name(const struct elfimg_spec *spec)
 {
-	struct test_elf elf;
+	struct elfimg elf;
 	int err;
 
 	test_elf_build(spec, &elf);
@@ -1137,7 +848,7 @@ static int test_spec_name(const struct test_elf_spec *spec)
 
 static void test_elf_variant(bool is64, bool msb)
 {
-	struct test_elf_spec spec = {
+	struct elfimg_spec spec = {
 		.is64 = is64, .msb = msb, MODINFO(TEST_MODINFO_DUMMY),
 		.mod_name = "dummy", .text_bss = true,
 	};
@@ -1169,8 +880,8 @@ static void test_elf_32_msb(void)
 
 static void test_elf_modinfo_only(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("license=GPL\0name=foo\0") };
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("license=GPL\0name=foo\0") };
 
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "foo");
@@ -1181,8 +892,8 @@ static void test_elf_this_module_only(void)
 {
 	static const bool is64[] = { true, true, false, false };
 	static const bool msb[] = { false, true, false, true };
-	struct test_elf_spec spec = { .mod_name = "only_mod" };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .mod_name = "only_mod" };
+	struct elfimg elf;
 	unsigned int i;
 	u64 off;
 
@@ -1191,7 +902,7 @@ static void test_elf_this_module_only(void)
 		spec.msb = msb[i];
 		test_elf_build(&spec, &elf);
 		/* The name sits at 24 (64-bit) or 12 (32-bit). */
-		off = test_elf_get_sh(&elf, elf.mod, TEST_SH_OFFSET);
+		off = elfimg_get_sh(&elf, elf.mod, ELFIMG_SH_OFFSET);
 		CHECK(!memcmp(elf.buf + off + (is64[i] ? 24 : 12), "only_mod",
 			      9));
 		CHECK_INT(test_elf_name(&elf), 0);
@@ -1200,23 +911,23 @@ static void test_elf_this_module_only(void)
 		test_elf_free(&elf);
 	}
 	/* A .modinfo without name= leaves this_module to name it. */
-	spec = (struct test_elf_spec){ .is64 = true, .mod_name = "m",
-				       MODINFO("license=GPL\0") };
+	spec = (struct elfimg_spec){ .is64 = true, .mod_name = "m",
+				     MODINFO("license=GPL\0") };
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "m");
 	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
 	/* And so does an empty one. */
-	spec = (struct test_elf_spec){ .is64 = false, .mod_name = "m",
-				       .modinfo = "", .modinfo_len = 0 };
+	spec = (struct elfimg_spec){ .is64 = false, .mod_name = "m",
+				     .modinfo = "", .modinfo_len = 0 };
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
 }
 
 static void test_elf_names_differ(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("name=allowed_mod\0"),
-				      .mod_name = "evil" };
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("name=allowed_mod\0"),
+				    .mod_name = "evil" };
 
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 	spec.is64 = false;
@@ -1229,8 +940,8 @@ static void test_elf_names_differ(void)
 
 static void test_elf_names_fold(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=nf-nat\0"),
-				      .mod_name = "nf_nat" };
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=nf-nat\0"),
+				    .mod_name = "nf_nat" };
 
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "nf-nat");		/* .modinfo's spelling */
@@ -1239,18 +950,18 @@ static void test_elf_names_fold(void)
 
 static void test_elf_no_name(void)
 {
-	struct test_elf_spec spec = { .is64 = true, .text_bss = true };
+	struct elfimg_spec spec = { .is64 = true, .text_bss = true };
 
 	CHECK_INT(test_spec_name(&spec), -ENOENT);
-	spec = (struct test_elf_spec){ .is64 = true, .msb = true,
-				       MODINFO("license=GPL\0alias=x\0") };
+	spec = (struct elfimg_spec){ .is64 = true, .msb = true,
+				     MODINFO("license=GPL\0alias=x\0") };
 	CHECK_INT(test_spec_name(&spec), -ENOENT);
 	/* "name=" inside another entry is not a name entry. */
-	spec = (struct test_elf_spec){ .is64 = true,
-				       MODINFO("xname=foo\0alias=name=foo\0") };
+	spec = (struct elfimg_spec){ .is64 = true,
+				     MODINFO("xname=foo\0alias=name=foo\0") };
 	CHECK_INT(test_spec_name(&spec), -ENOENT);
 	/* "name" without '=' neither. */
-	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name\0") };
+	spec = (struct elfimg_spec){ .is64 = false, MODINFO("name\0") };
 	CHECK_INT(test_spec_name(&spec), -ENOENT);
 }
 
@@ -1270,8 +981,8 @@ static void test_elf_not_elf(void)
 
 static void test_elf_bad_ident(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
 	CHECK_INT(test_elf_name(&elf), 0);
@@ -1295,8 +1006,8 @@ static void test_elf_bad_ident(void)
 
 static void test_elf_truncated_header(void)
 {
-	struct test_elf_spec spec = { .is64 = false, MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = false, MODINFO("name=a\0") };
+	struct elfimg elf;
 	size_t n;
 
 	test_elf_build(&spec, &elf);
@@ -1315,10 +1026,10 @@ static void test_elf_truncated_header(void)
 
 static void test_elf_truncated_anywhere(void)
 {
-	struct test_elf_spec spec = { .is64 = true, .msb = true,
-				      MODINFO(TEST_MODINFO_DUMMY),
-				      .mod_name = "dummy", .text_bss = true };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, .msb = true,
+				    MODINFO(TEST_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
+	struct elfimg elf;
 	size_t n;
 	int err;
 
@@ -1335,66 +1046,66 @@ static void test_elf_truncated_anywhere(void)
 
 static void test_elf_shdrs_out_of_bounds(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.shoff + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.shoff + 1);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.size);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.size);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.size + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.size + 1);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	/* shoff + shnum * shentsize wraps around 2^64. */
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, ~0ULL - 63);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, ~0ULL - 63);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, elf.shoff);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.shoff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, elf.shnum + 1);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 0xffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, elf.shnum);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 0xffff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 63);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 63);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 64);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 64);
 	CHECK_INT(test_elf_name(&elf), 0);
 	test_elf_free(&elf);
 
 	/* 32-bit: an entry smaller than 40 bytes. */
 	spec.is64 = false;
 	test_elf_build(&spec, &elf);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 39);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 39);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 40);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 40);
 	CHECK_INT(test_elf_name(&elf), 0);
-	test_elf_set_eh(&elf, TEST_EH_SHOFF, 0xffffffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, 0xffffffff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	test_elf_free(&elf);
 }
 
 static void test_elf_shnum_huge(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xfeff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xfeff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	/* SHN_LORESERVE and up mean extended numbering: refused. */
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xff00);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xff00);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xffff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	test_elf_free(&elf);
 }
 
 static void test_elf_shnum_in_bounds(void)
 {
-	struct test_elf_spec spec = { .is64 = false, .msb = true,
-				      MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = false, .msb = true,
+				    MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	/*
 	 * 0xfeff section headers, all there: the extra ones are null
@@ -1403,18 +1114,18 @@ static void test_elf_shnum_in_bounds(void)
 	 */
 	test_elf_build(&spec, &elf);
 	test_elf_grow(&elf, elf.shoff + 0xff00 * 40);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xfeff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xfeff);
 	CHECK_INT(test_elf_name(&elf), 0);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, 0xff00);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, 0xff00);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	test_elf_free(&elf);
 }
 
 static void test_elf_shentsize(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0"),
-				      .mod_name = "a" };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0"),
+				    .mod_name = "a" };
+	struct elfimg elf;
 
 	/* Entries may be bigger than the structure; the table must fit. */
 	test_elf_build(&spec, &elf);
@@ -1435,17 +1146,17 @@ static void test_elf_shentsize(void)
 	spec.is64 = true;
 	test_elf_build(&spec, &elf);
 	test_elf_grow(&elf, elf.size + 256);
-	test_elf_set_eh(&elf, TEST_EH_SHENTSIZE, 40);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHENTSIZE, 40);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	test_elf_free(&elf);
 }
 
 static void test_elf_section_order(void)
 {
-	struct test_elf_spec spec = { .is64 = true, .msb = true,
-				      MODINFO("name=last\0"),
-				      .strtab_first = true };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, .msb = true,
+				    MODINFO("name=last\0"),
+				    .strtab_first = true };
+	struct elfimg elf;
 
 	/* .shstrtab first and .modinfo the last section. */
 	test_elf_build(&spec, &elf);
@@ -1455,8 +1166,8 @@ static void test_elf_section_order(void)
 	CHECK_STR(test_name, "last");
 	test_elf_free(&elf);
 
-	spec = (struct test_elf_spec){ .mod_name = "last",
-				       .strtab_first = true };
+	spec = (struct elfimg_spec){ .mod_name = "last",
+				     .strtab_first = true };
 	test_elf_build(&spec, &elf);
 	CHECK_INT(elf.mod, elf.shnum - 1);
 	CHECK_INT(test_elf_name(&elf), 0);
@@ -1466,38 +1177,38 @@ static void test_elf_section_order(void)
 
 static void test_elf_shstrndx(void)
 {
-	struct test_elf_spec spec = { .is64 = false, .msb = true,
-				      MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = false, .msb = true,
+				    MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
-	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shnum);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shnum);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, 0xffff);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, 0xffff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	/* The null section as string table: no section has a name. */
-	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, 0);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, 0);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
-	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shstrtab);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shstrtab);
 	CHECK_INT(test_elf_name(&elf), 0);
 
 	/* Index shnum, even with a good string table header there. */
 	test_elf_grow(&elf, elf.size + 40);
 	memcpy(elf.buf + elf.shoff + elf.shnum * 40,
 	       elf.buf + elf.shoff + elf.shstrtab * 40, 40);
-	test_elf_set_eh(&elf, TEST_EH_SHSTRNDX, elf.shnum);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shnum);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	test_elf_set_eh(&elf, TEST_EH_SHNUM, elf.shnum + 1);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHNUM, elf.shnum + 1);
 	CHECK_INT(test_elf_name(&elf), 0);
 	test_elf_free(&elf);
 }
 
 static void test_elf_section_past_end(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("name=a\0"), .mod_name = "a",
-				      .text_bss = true };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("name=a\0"), .mod_name = "a",
+				    .text_bss = true };
+	struct elfimg elf;
 	unsigned int idx[3];
 	u64 off, size;
 	size_t i;
@@ -1507,63 +1218,63 @@ static void test_elf_section_past_end(void)
 	idx[1] = elf.text;		/* one the reader does not need */
 	idx[2] = elf.shstrtab;
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
-		off = test_elf_get_sh(&elf, idx[i], TEST_SH_OFFSET);
-		size = test_elf_get_sh(&elf, idx[i], TEST_SH_SIZE);
+		off = elfimg_get_sh(&elf, idx[i], ELFIMG_SH_OFFSET);
+		size = elfimg_get_sh(&elf, idx[i], ELFIMG_SH_SIZE);
 		/* Ends exactly at the end of the image: fine. */
-		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, elf.size - off);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, elf.size - off);
 		CHECK_INT(test_elf_name(&elf), 0);
-		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE,
-				elf.size - off + 1);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE,
+			      elf.size - off + 1);
 		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 		/* offset + size wraps around. */
-		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, ~0ULL);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, ~0ULL);
 		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-		test_elf_set_sh(&elf, idx[i], TEST_SH_SIZE, size);
-		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, elf.size + 1);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_SIZE, size);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_OFFSET, elf.size + 1);
 		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, ~0ULL - 1);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_OFFSET, ~0ULL - 1);
 		CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-		test_elf_set_sh(&elf, idx[i], TEST_SH_OFFSET, off);
+		elfimg_set_sh(&elf, idx[i], ELFIMG_SH_OFFSET, off);
 		CHECK_INT(test_elf_name(&elf), 0);
 	}
 	/* NOBITS takes no file space: a huge .bss is fine. */
-	test_elf_set_sh(&elf, elf.bss, TEST_SH_SIZE, ~0ULL);
+	elfimg_set_sh(&elf, elf.bss, ELFIMG_SH_SIZE, ~0ULL);
 	CHECK_INT(test_elf_name(&elf), 0);
 	test_elf_free(&elf);
 }
 
 static void test_elf_section_names(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a\0") };
-	struct test_elf elf;
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0") };
+	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
 	/* A name offset outside .shstrtab names no known section. */
-	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME, 0xffffffff);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 0xffffffff);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
-	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME,
-			test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_SIZE));
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME,
+		      elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE));
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
 	/* ".shstrtab" + 1 is "shstrtab", not ".modinfo". */
-	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME,
-			test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_NAME) + 1);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME,
+		      elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_NAME) + 1);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
 	/* A string table cut inside ".modinfo" does not name it. */
-	test_elf_set_sh(&elf, elf.modinfo, TEST_SH_NAME, 1);
-	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_SIZE, 9);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 1);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 9);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
-	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_SIZE, 10);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 10);
 	CHECK_INT(test_elf_name(&elf), 0);
 	/* A NOBITS string table is empty. */
-	test_elf_set_sh(&elf, elf.shstrtab, TEST_SH_TYPE, TEST_SHT_NOBITS);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_TYPE, ELFIMG_SHT_NOBITS);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
 	test_elf_free(&elf);
 }
 
 static void test_elf_modinfo_unterminated_name(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("license=GPL\0name=foo") };
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("license=GPL\0name=foo") };
 
 	/*
 	 * The image has a name= entry, but not where it ends: the kernel's
@@ -1575,23 +1286,23 @@ static void test_elf_modinfo_unterminated_name(void)
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 	spec.mod_name = "foo";
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
-	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name=") };
+	spec = (struct elfimg_spec){ .is64 = false, MODINFO("name=") };
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
-	spec = (struct test_elf_spec){ .is64 = false, MODINFO("name") };
+	spec = (struct elfimg_spec){ .is64 = false, MODINFO("name") };
 	CHECK_INT(test_spec_name(&spec), -ENOENT);
 }
 
 static void test_elf_modinfo_unterminated_tail(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("name=foo\0license=GPL") };
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("name=foo\0license=GPL") };
 
 	/* The name entry is whole; the garbage after it is never read. */
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "foo");
 	/* Unterminated garbage without a name: no name from .modinfo. */
-	spec = (struct test_elf_spec){ .is64 = true, .mod_name = "bar",
-				       MODINFO("license=GPL\0alias=x") };
+	spec = (struct elfimg_spec){ .is64 = true, .mod_name = "bar",
+				     MODINFO("license=GPL\0alias=x") };
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "bar");
 	CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
@@ -1600,7 +1311,7 @@ static void test_elf_modinfo_unterminated_tail(void)
 static void test_elf_modinfo_long_entries(void)
 {
 	char modinfo[512];
-	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct elfimg_spec spec = { .is64 = true, .modinfo = modinfo };
 	size_t len, pos;
 
 	/* Entries of every length before name= (crossing read chunks). */
@@ -1622,7 +1333,7 @@ static void test_elf_modinfo_long_entries(void)
 static void test_elf_modinfo_name_len(void)
 {
 	char modinfo[300];
-	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct elfimg_spec spec = { .is64 = true, .modinfo = modinfo };
 	size_t len;
 	int err;
 
@@ -1654,7 +1365,7 @@ static void test_elf_modinfo_bad_chars(void)
 		"name=a b", "name=a.ko", "name=caf\xc3\xa9", "name=a\n",
 	};
 	char modinfo[64];
-	struct test_elf_spec spec = { .is64 = true, .modinfo = modinfo };
+	struct elfimg_spec spec = { .is64 = true, .modinfo = modinfo };
 	size_t i;
 	int err;
 
@@ -1669,8 +1380,8 @@ static void test_elf_modinfo_bad_chars(void)
 
 static void test_elf_modinfo_first_name(void)
 {
-	struct test_elf_spec spec = { .is64 = true,
-				      MODINFO("name=first\0name=second\0") };
+	struct elfimg_spec spec = { .is64 = true,
+				    MODINFO("name=first\0name=second\0") };
 
 	/* The kernel's get_modinfo() also returns the first. */
 	CHECK_INT(test_spec_name(&spec), 0);
@@ -1679,7 +1390,7 @@ static void test_elf_modinfo_first_name(void)
 
 static void test_elf_this_module_bad(void)
 {
-	struct test_elf_spec spec = { .is64 = true, .mod_name = "a/b" };
+	struct elfimg_spec spec = { .is64 = true, .mod_name = "a/b" };
 
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 	spec.mod_name = "a\x02";
@@ -1697,12 +1408,12 @@ static void test_elf_this_module_bad(void)
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 	spec.mod_size = 24 + 56;
 	CHECK_INT(test_spec_name(&spec), 0);
-	spec = (struct test_elf_spec){ .is64 = false, .mod_name = "a",
-				       .mod_size = 12 + 60 - 1 };
+	spec = (struct elfimg_spec){ .is64 = false, .mod_name = "a",
+				     .mod_size = 12 + 60 - 1 };
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 	/* A bad this_module name spoils a good .modinfo name. */
-	spec = (struct test_elf_spec){ .is64 = true, MODINFO("name=a\0"),
-				       .mod_name = "a.b" };
+	spec = (struct elfimg_spec){ .is64 = true, MODINFO("name=a\0"),
+				     .mod_name = "a.b" };
 	CHECK_INT(test_spec_name(&spec), -EBADMSG);
 }
 
@@ -1713,46 +1424,46 @@ static void test_elf_this_module_bad(void)
  */
 static void test_elf_alloc_flags(void)
 {
-	struct test_elf_spec spec = {
+	struct elfimg_spec spec = {
 		MODINFO(TEST_MODINFO_DUMMY), .mod_name = "dummy",
 		.text_bss = true,
 	};
-	struct test_elf elf;
+	struct elfimg elf;
 	unsigned int j;
 
 	for (j = 0; j < 4; j++) {
 		spec.is64 = j & 1;
 		spec.msb = j & 2;
 		test_elf_build(&spec, &elf);
-		CHECK_INT(test_elf_get_sh(&elf, elf.modinfo, TEST_SH_FLAGS),
-			  TEST_SHF_ALLOC);
-		CHECK_INT(test_elf_get_sh(&elf, elf.mod, TEST_SH_FLAGS),
-			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
-		CHECK_INT(test_elf_get_sh(&elf, elf.text, TEST_SH_FLAGS),
-			  TEST_SHF_ALLOC | TEST_SHF_EXECINSTR);
-		CHECK_INT(test_elf_get_sh(&elf, elf.bss, TEST_SH_FLAGS),
-			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
-		CHECK_INT(test_elf_get_sh(&elf, elf.shstrtab, TEST_SH_FLAGS),
+		CHECK_INT(elfimg_get_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_ALLOC);
+		CHECK_INT(elfimg_get_sh(&elf, elf.mod, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_WRITE | ELFIMG_SHF_ALLOC);
+		CHECK_INT(elfimg_get_sh(&elf, elf.text, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_ALLOC | ELFIMG_SHF_EXECINSTR);
+		CHECK_INT(elfimg_get_sh(&elf, elf.bss, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_WRITE | ELFIMG_SHF_ALLOC);
+		CHECK_INT(elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_FLAGS),
 			  0);
 		CHECK_INT(test_elf_name(&elf), 0);
 		CHECK_INT(test_src, KMODS_NAME_MODINFO);
 
 		/* .modinfo without SHF_ALLOC is not read: this_module names. */
-		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS, 0);
+		elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS, 0);
 		CHECK_INT(test_elf_name(&elf), 0);
 		CHECK_STR(test_name, "dummy");
 		CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
 		/* Other flags do not make up for it. */
-		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS,
-				TEST_SHF_WRITE | TEST_SHF_EXECINSTR);
+		elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS,
+			      ELFIMG_SHF_WRITE | ELFIMG_SHF_EXECINSTR);
 		CHECK_INT(test_elf_name(&elf), 0);
 		CHECK_INT(test_src, KMODS_NAME_THIS_MODULE);
 		/* Nor this_module: nothing names the image. */
-		test_elf_set_sh(&elf, elf.mod, TEST_SH_FLAGS, TEST_SHF_WRITE);
+		elfimg_set_sh(&elf, elf.mod, ELFIMG_SH_FLAGS, ELFIMG_SHF_WRITE);
 		CHECK_INT(test_elf_name(&elf), -ENOENT);
 		/* .modinfo alone. */
-		test_elf_set_sh(&elf, elf.modinfo, TEST_SH_FLAGS,
-				TEST_SHF_ALLOC);
+		elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS,
+			      ELFIMG_SHF_ALLOC);
 		CHECK_INT(test_elf_name(&elf), 0);
 		CHECK_STR(test_name, "dummy");
 		CHECK_INT(test_src, KMODS_NAME_MODINFO);
@@ -1761,7 +1472,7 @@ static void test_elf_alloc_flags(void)
 }
 
 /* Non-ALLOC copies of both name sections, naming the module otherwise. */
-static const struct test_elf_extra test_decoys[] = {
+static const struct elfimg_extra test_decoys[] = {
 	{ MODINFO("name=allowed\0"), .no_alloc = true },
 	{ .this_module = true, .mod_name = "allowed", .no_alloc = true },
 };
@@ -1773,11 +1484,11 @@ static const struct test_elf_extra test_decoys[] = {
  */
 static void test_elf_decoy_sections(void)
 {
-	struct test_elf_spec spec = {
+	struct elfimg_spec spec = {
 		MODINFO("name=evil\0"), .mod_name = "evil",
 		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
 	};
-	struct test_elf elf;
+	struct elfimg elf;
 	unsigned int j;
 
 	for (j = 0; j < 8; j++) {
@@ -1789,14 +1500,14 @@ static void test_elf_decoy_sections(void)
 		CHECK(elf.extra[0] < elf.extra[1]);
 		CHECK(elf.extra[1] < elf.modinfo);
 		CHECK(elf.modinfo < elf.mod);
-		CHECK_INT(test_elf_get_sh(&elf, elf.extra[0], TEST_SH_FLAGS),
+		CHECK_INT(elfimg_get_sh(&elf, elf.extra[0], ELFIMG_SH_FLAGS),
 			  0);
-		CHECK_INT(test_elf_get_sh(&elf, elf.extra[1], TEST_SH_FLAGS),
-			  TEST_SHF_WRITE);
-		CHECK_INT(test_elf_get_sh(&elf, elf.modinfo, TEST_SH_FLAGS),
-			  TEST_SHF_ALLOC);
-		CHECK_INT(test_elf_get_sh(&elf, elf.mod, TEST_SH_FLAGS),
-			  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+		CHECK_INT(elfimg_get_sh(&elf, elf.extra[1], ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_WRITE);
+		CHECK_INT(elfimg_get_sh(&elf, elf.modinfo, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_ALLOC);
+		CHECK_INT(elfimg_get_sh(&elf, elf.mod, ELFIMG_SH_FLAGS),
+			  ELFIMG_SHF_WRITE | ELFIMG_SHF_ALLOC);
 		CHECK_INT(test_elf_name(&elf), 0);
 		CHECK_STR(test_name, "evil");
 		CHECK_INT(test_src, KMODS_NAME_MODINFO);
@@ -1804,14 +1515,14 @@ static void test_elf_decoy_sections(void)
 	}
 
 	/* Either one alone names it "evil" all the same. */
-	spec = (struct test_elf_spec){
+	spec = (struct elfimg_spec){
 		.is64 = true, MODINFO("name=evil\0"),
 		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
 	};
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "evil");
 	CHECK_INT(test_src, KMODS_NAME_MODINFO);
-	spec = (struct test_elf_spec){
+	spec = (struct elfimg_spec){
 		.is64 = true, .mod_name = "evil",
 		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
 	};
@@ -1823,19 +1534,19 @@ static void test_elf_decoy_sections(void)
 /* The decoys after the real sections, or badly named: never read. */
 static void test_elf_decoy_sections_other(void)
 {
-	static const struct test_elf_extra after[] = {
+	static const struct elfimg_extra after[] = {
 		{ MODINFO("name=evil\0") },
 		{ .this_module = true, .mod_name = "evil" },
 		{ MODINFO("name=allowed\0"), .no_alloc = true },
 		{ .this_module = true, .mod_name = "allowed",
 		  .no_alloc = true },
 	};
-	static const struct test_elf_extra bad[] = {
+	static const struct elfimg_extra bad[] = {
 		{ MODINFO("name=a/b\0"), .no_alloc = true },
 		{ MODINFO("name=allowed"), .no_alloc = true },
 		{ .this_module = true, .mod_name = "", .no_alloc = true },
 	};
-	struct test_elf_spec spec = {
+	struct elfimg_spec spec = {
 		.is64 = true, .msb = true,
 		.extra = after, .nr_extra = ARRAY_SIZE(after),
 	};
@@ -1843,7 +1554,7 @@ static void test_elf_decoy_sections_other(void)
 	CHECK_INT(test_spec_name(&spec), 0);
 	CHECK_STR(test_name, "evil");
 	CHECK_INT(test_src, KMODS_NAME_MODINFO);
-	spec = (struct test_elf_spec){
+	spec = (struct elfimg_spec){
 		MODINFO("name=evil\0"), .mod_name = "evil",
 		.extra = bad, .nr_extra = ARRAY_SIZE(bad),
 	};
@@ -1854,23 +1565,23 @@ static void test_elf_decoy_sections_other(void)
 /* Two ALLOC .modinfo sections: which names the module? Neither. */
 static void test_elf_two_modinfo(void)
 {
-	static const struct test_elf_extra same[] = {
+	static const struct elfimg_extra same[] = {
 		{ MODINFO("name=evil\0") },
 	};
-	static const struct test_elf_extra differ[] = {
+	static const struct elfimg_extra differ[] = {
 		{ MODINFO("name=allowed\0") },
 	};
-	static const struct test_elf_extra empty[] = {
+	static const struct elfimg_extra empty[] = {
 		{ .modinfo = "", .modinfo_len = 0 },
 	};
-	static const struct test_elf_extra nameless[] = {
+	static const struct elfimg_extra nameless[] = {
 		{ MODINFO("license=GPL\0") },
 	};
-	static const struct test_elf_extra *const firsts[] = {
+	static const struct elfimg_extra *const firsts[] = {
 		same, differ, empty, nameless,
 	};
-	struct test_elf_spec spec = { MODINFO("name=evil\0"), .nr_extra = 1 };
-	struct test_elf elf;
+	struct elfimg_spec spec = { MODINFO("name=evil\0"), .nr_extra = 1 };
+	struct elfimg elf;
 	unsigned int i, j;
 	int err;
 
@@ -1881,9 +1592,9 @@ static void test_elf_two_modinfo(void)
 			spec.msb = j & 2;
 			spec.mod_name = j & 4 ? "evil" : NULL;
 			test_elf_build(&spec, &elf);
-			CHECK_INT(test_elf_get_sh(&elf, elf.extra[0],
-						  TEST_SH_FLAGS),
-				  TEST_SHF_ALLOC);
+			CHECK_INT(elfimg_get_sh(&elf, elf.extra[0],
+						ELFIMG_SH_FLAGS),
+				  ELFIMG_SHF_ALLOC);
 			err = test_elf_name(&elf);
 			if (err != -EBADMSG)
 				test_fail(__LINE__, "first %u, variant %u: %d",
@@ -1892,7 +1603,7 @@ static void test_elf_two_modinfo(void)
 		}
 	}
 	/* Without SHF_ALLOC on the first, the second alone names it. */
-	spec = (struct test_elf_spec){
+	spec = (struct elfimg_spec){
 		.is64 = true, MODINFO("name=evil\0"),
 		.extra = test_decoys, .nr_extra = 1,
 	};
@@ -1903,15 +1614,15 @@ static void test_elf_two_modinfo(void)
 /* Two ALLOC this_module sections: -EBADMSG, as for .modinfo. */
 static void test_elf_two_this_module(void)
 {
-	static const struct test_elf_extra same[] = {
+	static const struct elfimg_extra same[] = {
 		{ .this_module = true, .mod_name = "evil" },
 	};
-	static const struct test_elf_extra differ[] = {
+	static const struct elfimg_extra differ[] = {
 		{ .this_module = true, .mod_name = "allowed" },
 	};
-	static const struct test_elf_extra *const firsts[] = { same, differ };
-	struct test_elf_spec spec = { .mod_name = "evil", .nr_extra = 1 };
-	struct test_elf elf;
+	static const struct elfimg_extra *const firsts[] = { same, differ };
+	struct elfimg_spec spec = { .mod_name = "evil", .nr_extra = 1 };
+	struct elfimg elf;
 	unsigned int i, j;
 	int err;
 
@@ -1924,9 +1635,9 @@ static void test_elf_two_this_module(void)
 			spec.modinfo = j & 4 ? "name=evil" : NULL;
 			spec.modinfo_len = j & 4 ? sizeof("name=evil") : 0;
 			test_elf_build(&spec, &elf);
-			CHECK_INT(test_elf_get_sh(&elf, elf.extra[0],
-						  TEST_SH_FLAGS),
-				  TEST_SHF_WRITE | TEST_SHF_ALLOC);
+			CHECK_INT(elfimg_get_sh(&elf, elf.extra[0],
+						ELFIMG_SH_FLAGS),
+				  ELFIMG_SHF_WRITE | ELFIMG_SHF_ALLOC);
 			err = test_elf_name(&elf);
 			if (err != -EBADMSG)
 				test_fail(__LINE__, "first %u, variant %u: %d",
@@ -1935,7 +1646,7 @@ static void test_elf_two_this_module(void)
 		}
 	}
 	/* Without SHF_ALLOC on the first, the second alone names it. */
-	spec = (struct test_elf_spec){
+	spec = (struct elfimg_spec){
 		.is64 = true, .mod_name = "evil",
 		.extra = test_decoys + 1, .nr_extra = 1,
 	};
@@ -1947,7 +1658,7 @@ static void test_elf_two_this_module(void)
 /* Name sections, all without SHF_ALLOC: the image has no name. */
 static void test_elf_no_alloc_name(void)
 {
-	struct test_elf_spec spec = {
+	struct elfimg_spec spec = {
 		.extra = test_decoys, .nr_extra = ARRAY_SIZE(test_decoys),
 	};
 	unsigned int j;
@@ -1970,10 +1681,10 @@ static void test_elf_no_alloc_name(void)
 
 static void test_elf_name_buffer(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=dummy\0") };
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=dummy\0") };
 	struct test_image ti = { 0 };
 	enum kmods_name_source src;
-	struct test_elf elf;
+	struct elfimg elf;
 	char *name = malloc(6);		/* exact size: ASan sees overflows */
 
 	if (!name)
@@ -1992,13 +1703,13 @@ static void test_elf_name_buffer(void)
 
 static void test_elf_read_error(void)
 {
-	struct test_elf_spec spec = { .is64 = true, .msb = true,
-				      MODINFO(TEST_MODINFO_DUMMY),
-				      .mod_name = "dummy", .text_bss = true };
+	struct elfimg_spec spec = { .is64 = true, .msb = true,
+				    MODINFO(TEST_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
 	struct test_image ti = { 0 };
 	enum kmods_name_source src;
 	char name[KMODS_NAME_LEN];
-	struct test_elf elf;
+	struct elfimg elf;
 	unsigned int calls, i;
 	int err;
 
@@ -2026,12 +1737,12 @@ static void test_elf_read_error(void)
 
 static void test_elf_read_error_bad_modinfo(void)
 {
-	struct test_elf_spec spec = { .is64 = true, MODINFO("name=a/b\0"),
-				      .mod_name = "ab" };
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a/b\0"),
+				    .mod_name = "ab" };
 	struct test_image ti = { 0 };
 	enum kmods_name_source src;
 	char name[KMODS_NAME_LEN];
-	struct test_elf elf;
+	struct elfimg elf;
 
 	/*
 	 * A bad .modinfo name makes the image -EBADMSG whatever this_module
@@ -2064,8 +1775,8 @@ static void test_elf_reads_in_bounds(void)
 		S("name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
 	};
 #undef S
-	struct test_elf_spec spec;
-	struct test_elf elf;
+	struct elfimg_spec spec;
+	struct elfimg elf;
 	size_t len, size;
 	unsigned int i, j;
 	int err;
@@ -2078,7 +1789,7 @@ static void test_elf_reads_in_bounds(void)
 	 */
 	for (i = 0; i < ARRAY_SIZE(modinfos); i++) {
 		for (j = 0; j < 4; j++) {
-			spec = (struct test_elf_spec){
+			spec = (struct elfimg_spec){
 				.is64 = j & 1, .msb = j & 2,
 				.modinfo = modinfos[i].s,
 				.modinfo_len = modinfos[i].len,
@@ -2092,8 +1803,8 @@ static void test_elf_reads_in_bounds(void)
 				abort();
 			elf.buf = buf;
 			memcpy(elf.buf + elf.size, modinfos[i].s, len);
-			test_elf_set_sh(&elf, elf.modinfo, TEST_SH_OFFSET,
-					elf.size);
+			elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_OFFSET,
+				      elf.size);
 			elf.size += len;
 			err = test_elf_name(&elf);
 			CHECK(err == 0 || err == -EBADMSG);
@@ -2226,7 +1937,7 @@ static void test_real_dummy_ko_xz(void)
 
 struct test_seed {
 	const char *file;
-	struct test_elf_spec spec;
+	struct elfimg_spec spec;
 };
 
 static const struct test_seed test_seeds[] = {
@@ -2251,7 +1962,7 @@ static const struct test_seed test_seeds[] = {
 
 static int test_write_seeds(const char *dir)
 {
-	struct test_elf elf;
+	struct elfimg elf;
 	char path[4096];
 	size_t i;
 	FILE *f;
