@@ -22,6 +22,7 @@ set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 out=
 while [ $# -gt 0 ]; do
@@ -39,19 +40,8 @@ case $version in
 esac
 flavour=$version-debug
 label=kunit-$version
+TAP_PREFIX="$label "
 out=${out:-$KMODS_BUILD/kunit-run/$version}
-failed=0
-
-ok()
-{
-	echo "ok - $label $*"
-}
-
-not_ok()
-{
-	failed=1
-	echo "not ok - $label $*"
-}
 
 # --- the kernel, the KUnit module, igloo_kmods --------------------------------
 kmods_kernel_info "$flavour"

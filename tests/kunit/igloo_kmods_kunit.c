@@ -1434,7 +1434,7 @@ static void records_bad_geometry(struct kunit *test)
 
 #ifdef KMODS_RELAY_TRANSPORT
 /* Bytes relay_file_read() would hand a reader now, from the start. */
-static size_t ikt_relay_readable(void)
+static size_t ikt_stream_readable(void)
 {
 	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
 	size_t size = kmods_chan->subbuf_size;
@@ -1446,45 +1446,61 @@ static size_t ikt_relay_readable(void)
 	return done + min(READ_ONCE(buf->offset), size);
 }
 
-/*
- * A reader on another CPU may read at any moment: it must never be shown
- * a slot that is not yet written, before or after a sub-buffer switch
- * (relay_reserve() would show it at once).
- */
-static void records_relay_publish_after_write(struct kunit *test)
+/* Where the stream's @n-th record is, with one record a sub-buffer. */
+static const void *ikt_stream_record(unsigned int n)
 {
 	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
+
+	return buf->start + n * kmods_chan->subbuf_size;
+}
+#else
+static size_t ikt_stream_readable(void)
+{
+	return kmods_ring_used();
+}
+
+static const void *ikt_stream_record(unsigned int n)
+{
+	return kmods_ring + n * sizeof(struct kmods_record);
+}
+#endif
+
+/*
+ * A reader on another CPU may read at any moment: it must never be shown
+ * a slot that is not yet written, in the first sub-buffer or after a
+ * switch to the next (relay_reserve() would show it at once).
+ */
+static void records_publish_after_write(struct kunit *test)
+{
+	const size_t len = sizeof(struct kmods_record);
 	unsigned long flags;
+	size_t before;
 	void *slot;
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		size_t before = ikt_relay_readable();
-
+		before = ikt_stream_readable();
 		spin_lock_irqsave(&kmods_record_lock, flags);
-		slot = kmods_transport_slot(sizeof(struct kmods_record));
+		slot = kmods_transport_slot(len);
 		spin_unlock_irqrestore(&kmods_record_lock, flags);
 		KUNIT_ASSERT_NOT_NULL(test, slot);
-		KUNIT_EXPECT_EQ(test, ikt_relay_readable(), before);
+		KUNIT_EXPECT_EQ(test, ikt_stream_readable(), before);
 
-		memset(slot, 0x5a, sizeof(struct kmods_record));
-		KUNIT_EXPECT_EQ(test, ikt_relay_readable(), before);
+		memset(slot, 0x5a, len);
+		KUNIT_EXPECT_EQ(test, ikt_stream_readable(), before);
 
 		spin_lock_irqsave(&kmods_record_lock, flags);
-		kmods_transport_publish(sizeof(struct kmods_record));
+		kmods_transport_publish(len);
 		spin_unlock_irqrestore(&kmods_record_lock, flags);
-		KUNIT_EXPECT_EQ(test, ikt_relay_readable(),
-				before + sizeof(struct kmods_record));
-		KUNIT_EXPECT_PTR_EQ(test, slot,
-				    buf->data + buf->offset -
-				    sizeof(struct kmods_record));
+		KUNIT_EXPECT_EQ(test, ikt_stream_readable(), before + len);
+		KUNIT_EXPECT_PTR_EQ(test, (const void *)slot,
+				    ikt_stream_record(i));
 	}
 }
 
-/* What a reader reads from the buffer is the record as stamped. */
-static void records_relay_bytes(struct kunit *test)
+/* What a reader reads is each record as stamped. */
+static void records_stream_bytes(struct kunit *test)
 {
-	struct rchan_buf *buf = *per_cpu_ptr(kmods_chan->buf, 0);
 	struct kmods_record *rec;
 
 	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
@@ -1493,53 +1509,16 @@ static void records_relay_bytes(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 0ULL);
 	ikt_record_fill(rec, "ikm_other");
 	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 1ULL);
-	ikt_record_check(test, buf->start, 0, "ikm_mark");
-	ikt_record_check(test, buf->start + kmods_chan->subbuf_size, 1,
-			 "ikm_other");
-	KUNIT_EXPECT_EQ(test, ikt_relay_readable(), 2 * sizeof(*rec));
+	ikt_record_check(test, ikt_stream_record(0), 0, "ikm_mark");
+	ikt_record_check(test, ikt_stream_record(1), 1, "ikm_other");
+	KUNIT_EXPECT_EQ(test, ikt_stream_readable(), 2 * sizeof(*rec));
 }
-#else
-/* The ring: the head moves only when the record is in place. */
-static void records_ring_publish_after_write(struct kunit *test)
-{
-	unsigned long flags;
-	size_t before = kmods_ring_used();
-	void *slot;
-
-	spin_lock_irqsave(&kmods_record_lock, flags);
-	slot = kmods_transport_slot(sizeof(struct kmods_record));
-	spin_unlock_irqrestore(&kmods_record_lock, flags);
-	KUNIT_ASSERT_NOT_NULL(test, slot);
-	KUNIT_EXPECT_EQ(test, kmods_ring_used(), before);
-	spin_lock_irqsave(&kmods_record_lock, flags);
-	kmods_transport_publish(sizeof(struct kmods_record));
-	spin_unlock_irqrestore(&kmods_record_lock, flags);
-	KUNIT_EXPECT_EQ(test, kmods_ring_used(),
-			before + sizeof(struct kmods_record));
-}
-
-static void records_ring_bytes(struct kunit *test)
-{
-	struct kmods_record *rec;
-
-	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
-	ikt_record_fill(rec, "ikm_mark");
-	KUNIT_ASSERT_EQ(test, kmods_record_emit(rec), 0ULL);
-	ikt_record_check(test, kmods_ring, 0, "ikm_mark");
-}
-#endif
 
 static struct kunit_case igloo_kmods_records_cases[] = {
 	KUNIT_CASE(records_emit_seq_and_drop),
 	KUNIT_CASE(records_bad_geometry),
-#ifdef KMODS_RELAY_TRANSPORT
-	KUNIT_CASE(records_relay_publish_after_write),
-	KUNIT_CASE(records_relay_bytes),
-#else
-	KUNIT_CASE(records_ring_publish_after_write),
-	KUNIT_CASE(records_ring_bytes),
-#endif
+	KUNIT_CASE(records_publish_after_write),
+	KUNIT_CASE(records_stream_bytes),
 	{}
 };
 
