@@ -118,9 +118,15 @@ struct collect {
 	FILE *log;
 	FILE *jsonl;
 
-	unsigned char rec[REC_SIZE];	/* the record being assembled */
-	size_t have;			/* bytes of it received */
-	uint64_t offset;		/* stream offset of rec[0] */
+	/*
+	 * Stream bytes not yet used up: an incomplete record (or, while
+	 * resynchronising, an incomplete candidate), then room for a read.
+	 */
+	unsigned char buf[REC_SIZE + COLLECT_READ_SIZE];
+	size_t have;			/* bytes in buf */
+	uint64_t offset;		/* stream offset of buf[0] */
+	bool resync;			/* looking for the next valid record */
+	uint64_t bad_start;		/* stream offset of the bad bytes */
 
 	struct collect_instance *inst;
 	size_t n_inst;
@@ -138,6 +144,8 @@ struct collect {
 	uint64_t n_unloads;
 	uint64_t n_gaps;
 	uint64_t n_dropped;
+	uint64_t n_bad;			/* corrupt or truncated regions */
+	uint64_t n_skipped;		/* bytes in them */
 	bool loss;			/* gaps or drops seen: exit 1 */
 };
 
@@ -733,41 +741,61 @@ static void collect_result(struct collect *c, const struct kmods_event *ev)
 	collect_json_event(c, ev, ev->ref_seq, &ev->seq, "done");
 }
 
-/* Report a bad record at c->offset; return the exit status for it. */
-static int collect_corrupt(struct collect *c, const char *what,
-			   const char *why)
+/*
+ * Report a bad record at stream offset @off ("corrupt" or "truncated") and
+ * open a bad region there, unless one is open already.
+ */
+static void collect_bad(struct collect *c, uint64_t off, const char *what,
+			const char *why)
 {
 	collect_msg("%s: %s record at offset %" PRIu64 " (record %" PRIu64
-		    "): %s", c->opt.source_name, what, c->offset,
-		    c->offset / REC_SIZE, why);
-	return COLLECT_EXIT_CORRUPT;
+		    "): %s", c->opt.source_name, what, off, off / REC_SIZE,
+		    why);
+	if (c->resync)
+		return;
+	c->resync = true;
+	c->bad_start = off;
+	c->n_bad++;
 }
 
-/* The stream ended inside a record. */
-static int collect_truncated(struct collect *c)
+/* Close the bad region before stream offset @end: report and count it. */
+static void collect_skipped(struct collect *c, uint64_t end, const char *to)
 {
-	char why[160];
+	uint64_t n = end - c->bad_start;
 
-	if (kmods_check_head(c->rec, c->have, why, sizeof(why)))
-		return collect_corrupt(c, "corrupt", why);
-	snprintf(why, sizeof(why), "%zu of %u bytes", c->have, REC_SIZE);
-	return collect_corrupt(c, "truncated", why);
+	collect_msg("%s: skipped %" PRIu64 " byte%s (offsets %" PRIu64
+		    "-%" PRIu64 ") %s", c->opt.source_name, n,
+		    n == 1 ? "" : "s", c->bad_start, end - 1, to);
+	c->n_skipped += n;
+	c->resync = false;
+}
+
+/* The stream has ended: report the bytes left, which hold no record. */
+static void collect_end(struct collect *c)
+{
+	char why[40];
+
+	if (c->have) {
+		snprintf(why, sizeof(why), "%zu of %u bytes", c->have,
+			 REC_SIZE);
+		collect_bad(c, c->offset, "truncated", why);
+	}
+	if (c->resync)
+		collect_skipped(c, c->offset + c->have,
+				"to the end of the stream");
 }
 
 /*
- * Handle one complete record at c->rec. Return 0, or the exit status that
- * ends the run.
+ * Handle one complete, valid record at @rec. Return 0, or the exit status
+ * that ends the run.
  */
-static int collect_record(struct collect *c)
+static int collect_record(struct collect *c, const unsigned char *rec)
 {
 	struct kmods_event ev;
-	char why[160];
 
-	if (kmods_check_record(c->rec, why, sizeof(why)))
-		return collect_corrupt(c, "corrupt", why);
-	kmods_decode(&ev, c->rec);
+	kmods_decode(&ev, rec);
 
-	if (c->raw_fd >= 0 && collect_write_all(c->raw_fd, c->rec, REC_SIZE)) {
+	if (c->raw_fd >= 0 && collect_write_all(c->raw_fd, rec, REC_SIZE)) {
 		collect_msg("%s: write error: %s", c->opt.raw_path,
 			    strerror(errno));
 		return COLLECT_EXIT_IOERR;
@@ -802,35 +830,85 @@ static int collect_record(struct collect *c)
 	return collect_flush(c) ? COLLECT_EXIT_IOERR : 0;
 }
 
-/* Feed stream bytes. Return 0, or the exit status that ends the run. */
-static int collect_feed(struct collect *c, const unsigned char *p, size_t len)
+/*
+ * Resynchronising after a bad record: look byte by byte, from c->buf[pos]
+ * on, for an offset at which a complete record starts that passes every
+ * check (a stray "IKMR" without a valid checksum is not taken), and close
+ * the bad region there. Return that position, or that of the first
+ * candidate still too short to judge (it waits for more bytes), or
+ * c->have.
+ */
+static size_t collect_resync(struct collect *c, size_t pos)
 {
+	static const char magic[] = KMODS_RECORD_MAGIC;
 	char why[160];
 
-	while (len) {
-		size_t n = REC_SIZE - c->have;
-		int ret;
+	while (pos < c->have) {
+		const unsigned char *p = memchr(c->buf + pos, magic[0],
+						c->have - pos);
+		size_t avail;
 
-		if (n > len)
-			n = len;
-		memcpy(c->rec + c->have, p, n);
-		c->have += n;
-		p += n;
-		len -= n;
-		if (c->have < REC_SIZE) {
-			/* Fail early on a bad header rather than wait. */
-			if (kmods_check_head(c->rec, c->have, why,
-					     sizeof(why)))
-				return collect_corrupt(c, "corrupt", why);
-			break;
+		if (!p)
+			return c->have;
+		pos = (size_t)(p - c->buf);
+		avail = c->have - pos;
+		/* The magic alone rules out most positions, cheaply. */
+		if (memcmp(p, magic, avail < 4 ? avail : 4)) {
+			pos++;
+		} else if (avail < REC_SIZE) {
+			if (!kmods_check_head(p, avail, why, sizeof(why)))
+				return pos;
+			pos++;
+		} else if (kmods_check_record(p, why, sizeof(why))) {
+			pos++;
+		} else {
+			collect_skipped(c, c->offset + pos,
+					"to the next valid record");
+			return pos;
 		}
-		ret = collect_record(c);
-		if (ret)
-			return ret;
-		c->offset += REC_SIZE;
-		c->have = 0;
 	}
-	return 0;
+	return pos;
+}
+
+/*
+ * Decode the c->have bytes in c->buf. A record that fails its checks (its
+ * header as soon as it arrives, the rest once complete) is reported, and
+ * the stream resynchronised at the next valid record. Whatever may still
+ * become a record is kept at the start of c->buf for more bytes. Return 0,
+ * or the exit status that ends the run.
+ */
+static int collect_parse(struct collect *c)
+{
+	size_t pos = 0;
+	char why[160];
+	int ret = 0;
+
+	while (!ret && pos < c->have) {
+		const unsigned char *p = c->buf + pos;
+		size_t avail = c->have - pos;
+
+		if (c->resync) {
+			pos = collect_resync(c, pos);
+			if (c->resync)
+				break;
+			continue;
+		}
+		if (avail < REC_SIZE) {
+			/* Fail early on a bad header rather than wait. */
+			if (!kmods_check_head(p, avail, why, sizeof(why)))
+				break;
+		} else if (!kmods_check_record(p, why, sizeof(why))) {
+			ret = collect_record(c, p);
+			pos += REC_SIZE;
+			continue;
+		}
+		collect_bad(c, c->offset + pos, "corrupt", why);
+		pos++;		/* the next record starts after this offset */
+	}
+	c->have -= pos;
+	memmove(c->buf, c->buf + pos, c->have);
+	c->offset += pos;
+	return ret;
 }
 
 /* ---- input ---- */
@@ -947,7 +1025,6 @@ static void collect_wait(struct collect *c, bool *woke)
  */
 static int collect_read_loop(struct collect *c)
 {
-	static unsigned char buf[COLLECT_READ_SIZE];
 	bool draining = false;
 	bool woke = false;	/* the last wait ended early: data expected */
 	int ret;
@@ -962,10 +1039,12 @@ static int collect_read_loop(struct collect *c)
 		if (collect_signalled && !draining)
 			draining = true;
 
-		n = read(c->in_fd, buf, sizeof(buf));
+		/* After collect_parse(), fewer than REC_SIZE bytes are left. */
+		n = read(c->in_fd, c->buf + c->have, sizeof(c->buf) - c->have);
 		if (n > 0) {
 			woke = false;
-			ret = collect_feed(c, buf, (size_t)n);
+			c->have += (size_t)n;
+			ret = collect_parse(c);
 			if (ret)
 				return ret;
 			continue;
@@ -1122,6 +1201,9 @@ static void collect_usage(FILE *f)
 		"  -h, --help            show this help\n"
 		"  -V, --version         show the version\n"
 		"\n"
+		"A corrupt record is reported with its byte offset and skipped:\n"
+		"decoding goes on at the next valid record (exit status 2).\n"
+		"\n"
 		"Exit status: 0 ok, 1 sequence gaps or drops, 2 corrupt or\n"
 		"truncated input, 64 usage error, 74 I/O error.\n");
 }
@@ -1209,7 +1291,7 @@ static void collect_install_signals(void)
 
 int main(int argc, char **argv)
 {
-	struct collect c = {
+	static struct collect c = {	/* static: c.buf is 64 KiB */
 		.in_fd = -1,
 		.in_fl_saved = -1,
 		.raw_fd = -1,
@@ -1228,8 +1310,8 @@ int main(int argc, char **argv)
 	}
 
 	status = collect_read_loop(&c);
-	if (!status && c.have)
-		status = collect_truncated(&c);
+	if (!status)
+		collect_end(&c);
 
 	/* The stream has ended: allowed loads still waiting are pending. */
 	collect_flush_pending(&c);
@@ -1243,10 +1325,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, COLLECT_NAME ": %" PRIu64 " records (%" PRIu64
 			" attempts, %" PRIu64 " results, %" PRIu64
 			" unloads), %" PRIu64 " gaps, %" PRIu64
-			" dropped, %zu instances\n", c.n_records, c.n_attempts,
-			c.n_results, c.n_unloads, c.n_gaps, c.n_dropped,
-			c.n_inst);
+			" dropped, %zu instances, %" PRIu64
+			" corrupt regions (%" PRIu64 " bytes skipped)\n",
+			c.n_records, c.n_attempts, c.n_results, c.n_unloads,
+			c.n_gaps, c.n_dropped, c.n_inst, c.n_bad,
+			c.n_skipped);
 
+	if (!status && c.n_bad)
+		status = COLLECT_EXIT_CORRUPT;
 	if (!status && c.loss)
 		status = COLLECT_EXIT_LOSS;
 	free(c.pending);

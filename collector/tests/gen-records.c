@@ -5,9 +5,10 @@
  * Builds struct kmods_record streams the way igloo_kmods.ko writes them
  * (little-endian fields, kmods_record_csum() checksum) for the collector's
  * tests, and can damage them: flip a byte, cut the end, put a bad enum
- * value under a valid checksum.
+ * value under a valid checksum, zero a record, put garbage between records.
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #define REC_OFF(field)	offsetof(struct kmods_record, field)
 #define MAX_RECORDS	100000
+#define MAX_DAMAGE	16
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(sizeof(struct kmods_record) == KMODS_RECORD_SIZE,
@@ -41,10 +43,19 @@ struct gen_rec {
 	const char *comm, *name, *path, *params;
 };
 
+/* Damage done while the stream is written, before record @rec. */
+struct gen_damage {
+	enum { GEN_ZERO, GEN_GARBAGE, GEN_STRAY } kind;
+	unsigned long rec;
+	unsigned long len;	/* GEN_GARBAGE: bytes */
+};
+
 static unsigned char *gen_buf;
 static size_t gen_count;
 static uint32_t gen_instance = 0x1a2b3c4d;
 static uint64_t gen_seq;
+static uint32_t gen_rand_state = 0x2545f491;
+static FILE *gen_f;		/* the stream, in memory */
 
 static void gen_put_le(unsigned char *p, uint64_t v, size_t bytes)
 {
@@ -67,6 +78,49 @@ static void gen_csum(unsigned char *b)
 	memset(b + REC_OFF(csum), 0, 4);
 	memcpy(&rec, b, sizeof(rec));
 	gen_put_le(b + REC_OFF(csum), kmods_record_csum(&rec), 4);
+}
+
+/* xorshift32: the same garbage on every run and host. */
+static unsigned char gen_rand(void)
+{
+	uint32_t x = gen_rand_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	gen_rand_state = x;
+	return (unsigned char)(x >> 24);
+}
+
+static void gen_out(const void *p, size_t len)
+{
+	fwrite(p, 1, len, gen_f);
+}
+
+static void gen_out_garbage(size_t len)
+{
+	while (len--)
+		putc(gen_rand(), gen_f);
+}
+
+/*
+ * Garbage with stray magic in it: "IKMR" alone, a copy of record @k with
+ * a valid header but other strings under its old checksum (nothing may
+ * take it for a record), and a header cut short by the next record.
+ */
+static void gen_out_stray(size_t k)
+{
+	unsigned char fake[KMODS_RECORD_SIZE];
+
+	memcpy(fake, gen_buf + k * KMODS_RECORD_SIZE, sizeof(fake));
+	memset(fake + REC_OFF(name), 0, KMODS_NAME_LEN + KMODS_PATH_LEN);
+	memcpy(fake + REC_OFF(name), "invented", 8);
+	memcpy(fake + REC_OFF(path), "/invented.ko", 12);
+	gen_out_garbage(37);
+	gen_out(KMODS_RECORD_MAGIC, 4);
+	gen_out_garbage(20);
+	gen_out(fake, sizeof(fake));
+	gen_out(KMODS_RECORD_MAGIC "\xff\xfe", 6);
 }
 
 static void gen_emit(const struct gen_rec *r)
@@ -387,7 +441,12 @@ static void gen_usage(void)
 		"  --count N        records for 'many' (default 10)\n"
 		"  --corrupt K[:B]  flip byte B (default 200) of record K\n"
 		"  --bad-enum K     record K gets rule 99 and a valid checksum\n"
-		"  --truncate N     drop the last N bytes of the stream\n");
+		"  --truncate N     drop the last N bytes of the stream\n"
+		"  --zero K         record K is all zero bytes\n"
+		"  --garbage K:N    N random bytes before record K\n"
+		"  --stray K        garbage with stray magic before record K\n"
+		"  (--zero, --garbage and --stray can be repeated; K can be\n"
+		"  the record count, for the end of the stream)\n");
 	exit(64);
 }
 
@@ -395,7 +454,10 @@ int main(int argc, char **argv)
 {
 	unsigned long count = 10, trunc = 0, corrupt_byte = 200;
 	long corrupt = -1, bad_enum = -1;
+	struct gen_damage damage[MAX_DAMAGE];
+	size_t n_damage = 0, d, k;
 	const char *which = NULL;
+	char *out;
 	size_t len;
 	int i;
 
@@ -413,6 +475,15 @@ int main(int argc, char **argv)
 			bad_enum = strtol(argv[++i], NULL, 0);
 		} else if (!strcmp(a, "--truncate") && i + 1 < argc) {
 			trunc = strtoul(argv[++i], NULL, 0);
+		} else if ((!strcmp(a, "--zero") || !strcmp(a, "--garbage") ||
+			    !strcmp(a, "--stray")) && i + 1 < argc &&
+			   n_damage < MAX_DAMAGE) {
+			struct gen_damage *g = &damage[n_damage++];
+
+			g->kind = a[2] == 'z' ? GEN_ZERO :
+				  a[2] == 'g' ? GEN_GARBAGE : GEN_STRAY;
+			g->rec = strtoul(argv[++i], &end, 0);
+			g->len = *end == ':' ? strtoul(end + 1, NULL, 0) : 0;
 		} else if (a[0] != '-' && !which) {
 			which = a;
 		} else {
@@ -461,12 +532,38 @@ int main(int argc, char **argv)
 	    corrupt_byte < KMODS_RECORD_SIZE)
 		gen_buf[corrupt * KMODS_RECORD_SIZE + corrupt_byte] ^= 0x01;
 
-	len = gen_count * KMODS_RECORD_SIZE;
+	/* Written to memory first, so that --truncate can cut it. */
+	gen_f = open_memstream(&out, &len);
+	if (!gen_f)
+		return 1;
+	for (k = 0; k <= gen_count; k++) {
+		unsigned char *b = gen_buf + k * KMODS_RECORD_SIZE;
+		bool zero = false;
+
+		for (d = 0; d < n_damage; d++) {
+			if (damage[d].rec != k)
+				continue;
+			if (damage[d].kind == GEN_GARBAGE)
+				gen_out_garbage(damage[d].len);
+			else if (damage[d].kind == GEN_STRAY && gen_count)
+				gen_out_stray(k < gen_count ? k : k - 1);
+			zero |= damage[d].kind == GEN_ZERO;
+		}
+		if (k == gen_count)
+			break;
+		if (zero)
+			memset(b, 0, KMODS_RECORD_SIZE);
+		gen_out(b, KMODS_RECORD_SIZE);
+	}
+	if (fclose(gen_f))
+		return 1;
+
 	len = trunc < len ? len - trunc : 0;
-	if (fwrite(gen_buf, 1, len, stdout) != len || fflush(stdout)) {
+	if (fwrite(out, 1, len, stdout) != len || fflush(stdout)) {
 		perror("gen-records");
 		return 1;
 	}
+	free(out);
 	free(gen_buf);
 	return 0;
 }

@@ -182,6 +182,71 @@ wait_bg() {
 	bg_pid=
 }
 
+# wait_err TEXT: wait up to 5 s for stderr ($T/err) to contain TEXT.
+wait_err() {
+	i=0
+	while [ $i -lt 50 ]; do
+		grep -F -e "$1" "$T/err" >/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "stderr lacks '$1' after 5 s; got: $(cat "$T/err")"
+	return 1
+}
+
+# drop_record FILE K: FILE without its record K (the 696 bytes at K * 696).
+drop_record() {
+	head -c $(($2 * REC)) "$1"
+	tail -c +$(( ($2 + 1) * REC + 1 )) "$1"
+}
+
+# damaged: run the collector on $T/in.bin from stdin, with -o $T/out and
+# -r $T/raw, for same_in_pieces to compare with.
+damaged() {
+	rm -rf "$T/out" "$T/raw"
+	collect -o "$T/out" -r "$T/raw" - <"$T/in.bin"
+}
+
+# pieces FILE SIZE: copy FILE to stdout SIZE bytes at a time, pausing
+# between the pieces so that a reader gets them one by one.
+pieces() {
+	total=$(wc -c <"$1")
+	i=0
+	while [ $((i * $2)) -lt "$total" ]; do
+		dd if="$1" bs="$2" skip="$i" count=1 2>/dev/null
+		sleep 0.01
+		i=$((i + 1))
+	done
+}
+
+# Messages without the reason of a bad record: a bad magic that arrived
+# in pieces is reported with the bytes there were.
+no_reasons() {
+	sed 's/\(record at offset [0-9]* (record [0-9]*)\): .*/\1/' "$@"
+}
+
+# same_in_pieces: after damaged, feed $T/in.bin to the collector with -f
+# through a pipe in 100-byte pieces (696 = 6 * 100 + 96: headers are split
+# at every place) and expect the same outputs, messages and exit status.
+same_in_pieces() {
+	rm -rf "$T/whole" "$T/whole.raw"
+	mv "$T/out" "$T/whole"
+	mv "$T/raw" "$T/whole.raw"
+	no_reasons "$T/err" >"$T/whole.err"
+	whole_rc=$rc
+	pieces "$T/in.bin" 100 | {
+		collect -f -o "$T/out" -r "$T/raw" -
+		echo "$rc" >"$T/rc"
+	}
+	rc=$(cat "$T/rc")
+	expect_rc "$whole_rc"
+	expect_file "$T/out/modules.log" "$T/whole/modules.log"
+	expect_file "$T/out/modules.jsonl" "$T/whole/modules.jsonl"
+	expect_file "$T/raw" "$T/whole.raw"
+	no_reasons "$T/err" >"$T/pieces.err"
+	expect_file "$T/pieces.err" "$T/whole.err"
+}
+
 REC=696
 SUMMARY="igloo-kmods-collect:"
 
@@ -363,25 +428,35 @@ expect_lines "$T/deep/a/b/modules.log" 4
 t_end
 
 # ---- corruption ----
+#
+# A bad record is reported at its byte offset and costs only itself: the
+# collector resynchronises at the next offset where a valid record starts,
+# reports the bytes it skipped, and decodes the rest; the exit status is 2.
 
-t_begin "bad checksum in record 2: offset 1392, good records kept, exit 2"
-rm -rf "$T/out" "$T/raw"
+t_begin "bad checksum in record 2: offset 1392, skipped, the rest decoded"
 gen normal --corrupt 2
-collect -o "$T/out" -r "$T/raw" "$T/in.bin"
+damaged
 expect_rc 2
 expect_err "corrupt record at offset 1392 (record 2): bad checksum"
-expect_err "2 records (2 attempts"
-expect_log '/lib/modules/6.1.0/extra/foo.ko\nbar\n'
-expect_lines "$T/out/modules.jsonl" 2
-head -c $((2 * REC)) "$T/in.bin" >"$T/good.bin"
+expect_err "skipped 696 bytes (offsets 1392-2087) to the next valid record"
+expect_err "sequence gap in instance 439041101: expected 2, got 3"
+expect_err "result seq 3 for attempt seq 2, which is not awaiting one"
+expect_err "4 records (3 attempts, 1 results, 0 unloads), 1 gaps, 0 dropped, 1 instances, 1 corrupt regions (696 bytes skipped)"
+expect_log '/lib/modules/6.1.0/extra/foo.ko\nbar\n/tmp/baz.ko\n'
+expect_lines "$T/out/modules.jsonl" 4
+expect_json
+drop_record "$T/in.bin" 2 >"$T/good.bin"
 expect_file "$T/raw" "$T/good.bin"
 t_end
 
-t_begin "bad magic in record 1: offset 696"
+t_begin "bad magic in record 1: offset 696, the rest decoded"
+rm -rf "$T/out"
 gen normal --corrupt 1:0
-collect "$T/in.bin"
+collect -o "$T/out" "$T/in.bin"
 expect_rc 2
 expect_err "corrupt record at offset 696 (record 1): bad magic"
+expect_err "skipped 696 bytes (offsets 696-1391) to the next valid record"
+expect_log '/lib/modules/6.1.0/extra/foo.ko\n<unknown>\n/tmp/baz.ko\n'
 t_end
 
 t_begin "bad byte-order mark, version and size"
@@ -389,14 +464,18 @@ gen normal --corrupt 3:4
 collect "$T/in.bin"
 expect_rc 2
 expect_err "offset 2088 (record 3): bad byte-order mark"
+expect_err "skipped 696 bytes (offsets 2088-2783) to the next valid record"
 gen normal --corrupt 0:6
 collect "$T/in.bin"
 expect_rc 2
 expect_err "offset 0 (record 0): unsupported version 0"
+expect_err "skipped 696 bytes (offsets 0-695) to the next valid record"
+expect_err "4 records (3 attempts, 1 results, 0 unloads)"
 gen normal --corrupt 1:8
 collect "$T/in.bin"
 expect_rc 2
 expect_err "offset 696 (record 1): bad size 697"
+expect_err "4 records (3 attempts, 1 results, 0 unloads)"
 t_end
 
 t_begin "enum out of range under a valid checksum"
@@ -404,7 +483,8 @@ gen normal --bad-enum 3
 collect "$T/in.bin"
 expect_rc 2
 expect_err "corrupt record at offset 2088 (record 3): bad rule 99"
-expect_err "3 records"
+expect_err "skipped 696 bytes (offsets 2088-2783) to the next valid record"
+expect_err "4 records (4 attempts, 0 results, 0 unloads), 1 gaps"
 t_end
 
 t_begin "truncated last record: offset, exit 2"
@@ -413,6 +493,8 @@ gen normal --truncate 100
 collect -o "$T/out" "$T/in.bin"
 expect_rc 2
 expect_err "truncated record at offset 2784 (record 4): 596 of 696 bytes"
+expect_err "skipped 596 bytes (offsets 2784-3379) to the end of the stream"
+expect_err "4 records (3 attempts, 1 results, 0 unloads), 0 gaps, 0 dropped, 1 instances, 1 corrupt regions (596 bytes skipped)"
 expect_lines "$T/out/modules.log" 3
 gen normal --truncate 694
 collect "$T/in.bin"
@@ -426,11 +508,106 @@ gen merge --corrupt 2
 collect -o "$T/out" "$T/in.bin"
 expect_rc 2
 expect_err "offset 1392 (record 2): bad checksum"
+expect_err "skipped 696 bytes (offsets 1392-2087) to the end of the stream"
 sed -n 1p "$T/out/modules.jsonl" | grep -q '"seq":1,.*"result":null' ||
 	fail "blocked attempt not first"
 sed -n 2p "$T/out/modules.jsonl" | grep -q '"seq":0,.*"result":"pending"' ||
 	fail "allowed attempt not pending"
 expect_json
+t_end
+
+t_begin "zeroed record (a slot read before it was written): a gap, exit 2"
+gen many --count 6 --zero 2
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 1392 (record 2): bad magic (expected 49 4b 4d 52 \"IKMR\", found 00 00 00 00)"
+expect_err "skipped 696 bytes (offsets 1392-2087) to the next valid record"
+expect_err "sequence gap in instance 439041101: expected 2, got 3"
+expect_err "5 records (5 attempts, 0 results, 0 unloads), 1 gaps, 0 dropped, 1 instances, 1 corrupt regions (696 bytes skipped)"
+expect_log 'mod0\nmod1\nmod3\nmod4\nmod5\n'
+expect_json
+drop_record "$T/in.bin" 2 >"$T/good.bin"
+expect_file "$T/raw" "$T/good.bin"
+same_in_pieces
+t_end
+
+t_begin "1000 bytes of garbage between records, then a bad record"
+gen many --count 6 --garbage 2:1000 --corrupt 4
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 1392 (record 2): bad magic"
+expect_err "skipped 1000 bytes (offsets 1392-2391) to the next valid record"
+expect_err "corrupt record at offset 3784 (record 5): bad checksum"
+expect_err "skipped 696 bytes (offsets 3784-4479) to the next valid record"
+expect_err "sequence gap in instance 439041101: expected 4, got 5"
+expect_err "5 records (5 attempts, 0 results, 0 unloads), 1 gaps, 0 dropped, 1 instances, 2 corrupt regions (1696 bytes skipped)"
+grep -q "expected 2," "$T/err" && fail "garbage reported as a gap"
+expect_log 'mod0\nmod1\nmod2\nmod3\nmod5\n'
+expect_json
+"$GEN" many --count 6 >"$T/good.bin"
+drop_record "$T/good.bin" 4 >"$T/good5.bin"
+expect_file "$T/raw" "$T/good5.bin"
+same_in_pieces
+t_end
+
+t_begin "flipped name byte: that record skipped, the next decoded"
+gen many --count 5 --corrupt 1:120
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 696 (record 1): bad checksum"
+expect_err "skipped 696 bytes (offsets 696-1391) to the next valid record"
+expect_err "sequence gap in instance 439041101: expected 1, got 2"
+expect_err "4 records (4 attempts, 0 results, 0 unloads), 1 gaps"
+expect_log 'mod0\nmod2\nmod3\nmod4\n'
+grep -q lod1 "$T/out/modules.jsonl" && fail "damaged name in modules.jsonl"
+same_in_pieces
+t_end
+
+t_begin "stray \"IKMR\" in garbage without a valid checksum is not taken"
+gen many --count 5 --stray 2
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 1392 (record 2): bad magic"
+expect_err "skipped 763 bytes (offsets 1392-2154) to the next valid record"
+expect_err "5 records (5 attempts, 0 results, 0 unloads), 0 gaps, 0 dropped, 1 instances, 1 corrupt regions (763 bytes skipped)"
+expect_log 'mod0\nmod1\nmod2\nmod3\nmod4\n'
+grep -q invented "$T/out/modules.jsonl" && fail "stray record decoded"
+"$GEN" many --count 5 >"$T/good.bin"
+expect_file "$T/raw" "$T/good.bin"
+same_in_pieces
+t_end
+
+t_begin "garbage, then a truncated record: one region to the end"
+gen many --count 4 --garbage 3:100 --truncate 300
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 2088 (record 3): bad magic"
+expect_err "truncated record at offset 2188 (record 3): 396 of 696 bytes"
+expect_err "skipped 496 bytes (offsets 2088-2583) to the end of the stream"
+expect_err "3 records (3 attempts, 0 results, 0 unloads), 0 gaps, 0 dropped, 1 instances, 1 corrupt regions (496 bytes skipped)"
+expect_log 'mod0\nmod1\nmod2\n'
+same_in_pieces
+t_end
+
+t_begin "garbage at the end of the stream, with stray magic"
+gen many --count 3 --garbage 3:500 --stray 3
+damaged
+expect_rc 2
+expect_err "corrupt record at offset 2088 (record 3): bad magic"
+expect_err "truncated record at offset 3345 (record 4): 6 of 696 bytes"
+expect_err "skipped 1263 bytes (offsets 2088-3350) to the end of the stream"
+expect_err "3 records (3 attempts, 0 results, 0 unloads), 0 gaps, 0 dropped, 1 instances, 1 corrupt regions (1263 bytes skipped)"
+expect_log 'mod0\nmod1\nmod2\n'
+same_in_pieces
+t_end
+
+t_begin "quiet mode still reports corruption"
+gen many --count 6 --zero 2
+collect -q "$T/in.bin"
+expect_rc 2
+expect_err "corrupt record at offset 1392 (record 2)"
+expect_err "skipped 696 bytes (offsets 1392-2087) to the next valid record"
+[ "$(wc -l <"$T/err")" -eq 2 ] || fail "unexpected messages: $(cat "$T/err")"
 t_end
 
 # ---- raw output ----
@@ -527,6 +704,31 @@ kill -INT "$bg_pid"
 wait_bg
 expect_rc 2
 expect_err "truncated record at offset 696 (record 1): 304 of 696 bytes"
+expect_err "skipped 304 bytes (offsets 696-999) to the end of the stream"
+t_end
+
+t_begin "follow: a bad header is reported at once, a candidate waits"
+rm -rf "$T/out" "$T/stop"
+"$GEN" many --count 3 --zero 1 >"$T/all.bin"
+head -c $((REC + 100)) "$T/all.bin" >"$T/src"
+${IKC_RUNNER:-} "$BIN" -f --stop-file "$T/stop" -o "$T/out" "$T/src" \
+	2>"$T/err" &
+bg_pid=$!
+wait_lines "$T/out/modules.log" 1
+wait_err "corrupt record at offset 696 (record 1): bad magic"
+# The rest of the zeros and 300 bytes of record 2, which must wait.
+head -c $((2 * REC + 300)) "$T/all.bin" | tail -c +$((REC + 101)) >>"$T/src"
+sleep 0.5
+expect_lines "$T/out/modules.log" 1
+grep -q skipped "$T/err" && fail "resynchronised on an incomplete record"
+tail -c +$((2 * REC + 301)) "$T/all.bin" >>"$T/src"
+wait_lines "$T/out/modules.log" 2
+wait_err "skipped 696 bytes (offsets 696-1391) to the next valid record"
+touch "$T/stop"
+wait_bg
+expect_rc 2
+expect_log 'mod0\nmod2\n'
+expect_err "2 records (2 attempts, 0 results, 0 unloads), 1 gaps, 0 dropped, 1 instances, 1 corrupt regions (696 bytes skipped)"
 t_end
 
 t_begin "follow: a pipe ends at EOF"
