@@ -11,7 +11,8 @@
 #                              kernel (also armhf armel mipsel mips64el
 #                              ppc64el i386, or aarch64 arm mips mips64
 #                              ppc64le i686): headers fetched into
-#                              ~/.cache/igloo_kmods on first use, the module
+#                              ~/.cache/igloo_kmods on first use (mipseb:
+#                              a big-endian kernel built there), the module
 #                              built in build/kmods/<abi>/ (make cross
 #                              ARCH=... too; tests/arch.sh --build-only)
 #   make cross-check           the guest scenarios on every one of those
@@ -21,7 +22,7 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 # ARCH naming another architecture: build for its Debian kernel instead.
-KMODS_CROSS_ARCH := $(filter arm64 aarch64 armhf arm armel mipsel mips \
+KMODS_CROSS_ARCH := $(filter arm64 aarch64 armhf arm armel mipsel mips mipseb \
 		      mips64el mips64 ppc64el ppc64le i386 i686,$(ARCH))
 ifneq ($(KMODS_CROSS_ARCH),)
 .DEFAULT_GOAL := cross
@@ -39,7 +40,7 @@ endif
 # The kernel build gets its own ARCH and CROSS_COMPILE (tests/cross/lib.sh),
 # not this make's.
 cross:
-	@test -n "$(KMODS_CROSS_ARCH)" || { echo "make cross: set ARCH to one of arm64 armhf armel mipsel mips64el ppc64el i386" >&2; exit 1; }
+	@test -n "$(KMODS_CROSS_ARCH)" || { echo "make cross: set ARCH to one of arm64 armhf armel mipsel mips64el mipseb ppc64el i386" >&2; exit 1; }
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		tests/arch.sh --build-only --arch $(KMODS_CROSS_ARCH)
 

@@ -90,6 +90,24 @@ kmods_missing_packages()
 	done
 }
 
+# kmods_private_apt DIR: set the APT array to the apt-get options of a
+# private apt state in DIR (sources in DIR/sources.list.d, lists, cache
+# and an empty dpkg status of its own), so that the host's is untouched.
+# shellcheck disable=SC2034 # for the caller
+kmods_private_apt()
+{
+	APT=(
+		-o "Dir::Etc::sourcelist=/dev/null"
+		-o "Dir::Etc::sourceparts=$1/sources.list.d"
+		-o "Dir::State::Lists=$1/lists"
+		-o "Dir::State::status=$1/status"
+		-o "Dir::Cache=$1/cache"
+		-o "Acquire::Languages=none"
+		-o "APT::Sandbox::User=root"
+		-o "Debug::NoLocking=1"
+	)
+}
+
 # kmods_apt_update: apt-get update, once per run, logged to $LOG.
 KMODS_APT_UPDATED=0
 kmods_apt_update()

@@ -83,9 +83,19 @@ if [ -n "$missing" ]; then
 	kmods_apt_install $missing
 fi
 
-# --- 2. other architectures' kernels (tests/cross/fetch.sh) -------------------
+# --- 2. other architectures' kernels (tests/cross/fetch.sh) -----------------
+# Architectures Debian does not ship (KA_SELFBUILT) get a kernel and a
+# busybox built here instead.
 for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$a" = x86_64 ] && continue
+	kmods_arch_info "$a"
+	if [ -n "$KA_SELFBUILT" ]; then
+		"$KMODS_TESTS/kernel/build.sh" "$series" "$KA_FLAVOUR" >/dev/null || \
+			kmods_die "tests/kernel/build.sh $series $KA_FLAVOUR failed"
+		"$KMODS_TESTS/cross/busybox.sh" "$a" >/dev/null || \
+			kmods_die "tests/cross/busybox.sh $a failed"
+		continue
+	fi
 	"$KMODS_TESTS/cross/fetch.sh" "$a" "$series" >/dev/null || \
 		kmods_die "tests/cross/fetch.sh $a $series failed"
 done

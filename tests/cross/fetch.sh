@@ -73,19 +73,12 @@ write_sources()
 	done
 }
 
-APT=(
-	-o "Dir::Etc::sourcelist=/dev/null"
-	-o "Dir::Etc::sourceparts=$A/sources.list.d"
-	-o "Dir::State::Lists=$A/lists"
-	-o "Dir::State::status=$A/status"
-	-o "Dir::Cache=$A/cache"
+kmods_private_apt "$A"
+APT+=(
 	-o "Dir::Cache::pkgcache=pkgcache.bin"
 	-o "Dir::Cache::srcpkgcache=srcpkgcache.bin"
 	-o "APT::Architecture=$KA_DEB"
 	-o "APT::Architectures::=$KA_DEB"
-	-o "Acquire::Languages=none"
-	-o "APT::Sandbox::User=root"
-	-o "Debug::NoLocking=1"
 )
 updated=0
 

@@ -30,7 +30,7 @@
 #	kmods_qemu_args		fills the QEMU_ARGS array for boot.sh
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
-KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el ppc64el i386"
+KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
 kmods_arch_canon()
@@ -72,11 +72,14 @@ kmods_arch_canon()
 #			hvc	 second and third spapr-vty (hvc1, hvc2)
 #	KA_PRELOAD	kernel modules the guest's init loads first (the
 #			channels' drivers)
+#	KA_SELFBUILT	1: no Debian kernel or user space; the kernel is
+#			tests/kernel/build.sh's flavour KA_FLAVOUR and
+#			busybox is tests/cross/busybox.sh's
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
-	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD=''
+	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
 	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
 	case $KA_ARCH in
 	x86_64)
@@ -158,6 +161,20 @@ kmods_arch_info()
 		KA_MACHINE=(-M pseries -cpu power9)
 		KA_CONSOLE=hvc0
 		KA_CHANNELS=hvc ;;
+	mipseb)
+		# Big-endian MIPS32r2, which Debian does not ship: the kernel
+		# is built here (tests/kernel/build.sh SERIES mipseb) and so
+		# is busybox (tests/cross/busybox.sh); no kmod.
+		KA_DEB='' KA_FLAVOUR=mipseb KA_KARCH=mips
+		KA_SELFBUILT=1
+		KA_CROSS=mips-linux-gnu-
+		KA_CC=mips-linux-gnu-gcc-12
+		KA_HOST_PACKAGES="gcc-12-mips-linux-gnu libc6-dev-mips-cross
+			qemu-system-mips patch"
+		KA_QEMU=qemu-system-mips
+		KA_MACHINE=(-M malta -cpu 24Kf)
+		KA_SMP_MAX=1
+		KA_CONSOLE=ttyS0 ;;
 	i386)
 		# 32-bit x86 (Debian's 686 flavour): the host's gcc-12 -m32
 		# builds the kernel side (its headers set ARCH=x86) and, with
@@ -192,6 +209,9 @@ kmods_kmake()
 	KMODS_KMAKE=()
 	kmods_arch_info "$KMODS_ARCH"
 	[ -z "$KA_CROSS" ] || KMODS_KMAKE=(ARCH="$KA_KARCH" CROSS_COMPILE="$KA_CROSS")
+	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
+	# built here (tests/kernel/build.sh) does not.
+	[ -z "$KA_SELFBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
 }
 
 # kmods_cross_kernel_info SERIES: see the top of this file.
@@ -201,6 +221,10 @@ kmods_cross_kernel_info()
 	local series=$1 env tries
 
 	kmods_arch_info "$KMODS_ARCH"
+	if [ -n "$KA_SELFBUILT" ]; then
+		kmods_selfbuilt_kernel_info "$series"
+		return
+	fi
 	env=$KMODS_CACHE/cross/$KA_ARCH/$series.env
 	for tries in 1 2; do
 		if [ -r "$env" ]; then
@@ -221,6 +245,35 @@ kmods_cross_kernel_info()
 			kmods_die "tests/setup.sh --arch $KA_ARCH failed"
 	done
 	kmods_die "$KA_ARCH kernel $series not available after tests/setup.sh --arch $KA_ARCH"
+}
+
+# kmods_selfbuilt_kernel_info SERIES: kmods_cross_kernel_info for an
+# architecture Debian does not ship (KA_SELFBUILT): builds the kernel and
+# busybox on first use; KSYSROOT holds bin/busybox alone.
+# shellcheck disable=SC2034
+kmods_selfbuilt_kernel_info()
+{
+	local series=$1 info bb
+
+	if [ -n "$(kmods_missing_packages $KA_HOST_PACKAGES)" ]; then
+		"$KMODS_TESTS/setup.sh" --arch "$KA_ARCH" --series "$series" \
+			--cross-only >&2 || \
+			kmods_die "tests/setup.sh --arch $KA_ARCH failed"
+	fi
+	info=$("$KMODS_TESTS/kernel/build.sh" --quiet "$series" "$KA_FLAVOUR") || \
+		kmods_die "tests/kernel/build.sh $series $KA_FLAVOUR failed"
+	bb=$("$KMODS_TESTS/cross/busybox.sh" "$KA_ARCH") || \
+		kmods_die "tests/cross/busybox.sh $KA_ARCH failed"
+	KFLAVOUR=$series
+	KIMAGE=$(sed -n 's/^bzImage=//p' <<<"$info")
+	KDIR=$(sed -n 's/^build=//p' <<<"$info")
+	KABI=$(sed -n 's/^release=//p' <<<"$info")
+	KROOT=$(sed -n 's/^modroot=//p' <<<"$info")
+	KMODDIR=$(sed -n 's/^moddir=//p' <<<"$info")
+	KSYSROOT=$(dirname "$bb")/sysroot
+	KDTB=''
+	mkdir -p "$KSYSROOT/bin"
+	cp -p "$bb" "$KSYSROOT/bin/busybox"
 }
 
 # kmods_sysroot_resolve SYSROOT PATH: print the file PATH names inside

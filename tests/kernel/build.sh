@@ -77,9 +77,20 @@ pkgver=${pkgver##* }
 # '~' (6.12.117-1~deb12u1) is no friend of make: use '_' in paths.
 pkgtag=${pkgver//\~/_}
 
+# --- the target: x86_64, or a flavour for another architecture -----------------
+# mipseb: 32-bit big-endian MIPS (QEMU's malta), an architecture penguin
+# targets and Debian has no kernel for; it has its own base fragment.
+case $flavour in
+mipseb)
+	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
+*)
+	karch=x86_64 cross='' image=arch/x86/boot/bzImage
+	bases="base base-$version" ;;
+esac
+
 # --- fragments and the build directory ---------------------------------------
 frags=()
-for f in base "base-$version" "$flavour" "$flavour-$version"; do
+for f in $bases "$flavour" "$flavour-$version"; do
 	[ ! -f "$here/$f.config" ] || frags+=("$here/$f.config")
 done
 hash=$( {
@@ -98,7 +109,7 @@ print_info()
 	local rel
 
 	rel=$(cat "$dir/include/config/kernel.release")
-	echo "bzImage=$dir/arch/x86/boot/bzImage"
+	echo "bzImage=$dir/$image"
 	echo "build=$dir"
 	echo "release=$rel"
 	echo "modroot=$dir/modroot"
@@ -108,7 +119,7 @@ print_info()
 
 built()
 {
-	[ -f "$stamp" ] && [ -f "$dir/arch/x86/boot/bzImage" ] && \
+	[ -f "$stamp" ] && [ -f "$dir/$image" ] && \
 		[ -f "$dir/Module.symvers" ] && [ -f "$src/Makefile" ]
 }
 
@@ -143,15 +154,23 @@ t_src=$(date +%s)
 
 jobs=${KMODS_KBUILD_JOBS:-$(nproc)}
 use_ccache=0
-mk=(nice -n 10 make -C "$src" O="$dir" ARCH=x86_64 -j"$jobs"
+mk=(nice -n 10 make -C "$src" O="$dir" ARCH="$karch" -j"$jobs"
     KBUILD_BUILD_TIMESTAMP="igloo_kmods $version-$flavour"
     KBUILD_BUILD_USER=igloo_kmods KBUILD_BUILD_HOST=igloo_kmods)
+# Debian's cross compilers exist only as <triplet>-gcc-12.
+cc=gcc
+if [ -n "$cross" ]; then
+	cc=${cross}gcc-12
+	command -v "$cc" >/dev/null || kmods_die "no $cc (apt-get install gcc-12-${cross%-})"
+	mk+=(CROSS_COMPILE="$cross")
+fi
 if command -v ccache >/dev/null; then
 	export CCACHE_DIR=${CCACHE_DIR:-$KMODS_CACHE/ccache}
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
-	mk+=(CC="ccache gcc" HOSTCC="ccache gcc")
+	mk+=(CC="ccache $cc" HOSTCC="ccache gcc")
 	use_ccache=1
 else
+	mk+=(CC="$cc")
 	kmods_warn "ccache not installed: building without it"
 fi
 
@@ -215,8 +234,8 @@ ccache_counts()
 		END { print h + 0, m + 0 }'
 }
 read -r hits0 misses0 < <(ccache_counts)
-log "building $version-$flavour (make -j$jobs bzImage modules; log: $blog)"
-run "${mk[@]}" bzImage modules
+log "building $version-$flavour (make -j$jobs ${image##*/} modules; log: $blog)"
+run "${mk[@]}" "${image##*/}" modules
 t_build=$(date +%s)
 read -r hits1 misses1 < <(ccache_counts)
 rel=$(cat "$dir/include/config/kernel.release")
@@ -234,7 +253,13 @@ find "$dir" \( -path "$dir/scripts" -o -path "$dir/tools" -o \
 	\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod' \
 	   -o -name '*.mod.c' -o -name '*.ko' -o -name '.*.d' \
 	   -o -name '.tmp_*' \) -print0 | xargs -0r rm -f
-rm -f "$dir/vmlinux" "$dir/arch/x86/boot/compressed/vmlinux" \
+# QEMU boots MIPS from vmlinux itself: keep it, without its symbols.
+if [ "$image" = vmlinux ]; then
+	run "${cross}objcopy" --strip-debug "$dir/vmlinux"
+else
+	rm -f "$dir/vmlinux"
+fi
+rm -f "$dir/arch/x86/boot/compressed/vmlinux" \
 	"$dir/arch/x86/boot/compressed/vmlinux.bin" \
 	"$dir/arch/x86/boot/compressed/vmlinux.bin."* \
 	"$dir/arch/x86/boot/vmlinux.bin" "$dir/arch/x86/boot/setup.elf"

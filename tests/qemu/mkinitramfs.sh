@@ -101,14 +101,18 @@ for applet in $("$BUSYBOX" --list); do
 done
 
 # --- kmod --------------------------------------------------------------------
+kmod=kmod
 if [ "$KA_ARCH" = x86_64 ]; then
 	KMOD=$(command -v kmod) || kmods_die "kmod not installed"
 	copy_bin_with_libs "$KMOD" "$S" /sbin/kmod
-else
+elif [ -e "$KSYSROOT/bin/kmod" ]; then
 	kmods_sysroot_copy_bin "$KSYSROOT" /bin/kmod "$S" /sbin/kmod
+else
+	# No kmod for this architecture (KA_SELFBUILT): busybox's applets.
+	kmod=../bin/busybox
 fi
 for t in $KMOD_TOOLS; do
-	ln -s kmod "$S/sbin/$t"
+	ln -s "$kmod" "$S/sbin/$t"
 done
 
 # --- device nodes, etc ---------------------------------------------------------
