@@ -91,8 +91,13 @@ tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
 	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \
 	--label 6.12-igloo --transport chardev
 # The scenarios on other architectures' Debian kernels under QEMU
-# (tests/arch.sh: arm64 armhf armel mipsel mips64el ppc64el i386); a table ends it.
+# (tests/arch.sh: arm64 armhf armel mipsel mips64el mipseb ppc64el i386); a
+# table ends it.
 tier cross tests/arch.sh --out "$KMODS_BUILD/arch"
+# The hostile suite on the big-endian guest (crafted images, bad arguments
+# and the stress runs through another byte order and 32-bit lengths).
+tier hostile-mipseb tests/arch.sh --arch mipseb \
+	--script tests/guest/hostile.sh --out "$KMODS_BUILD/arch-hostile"
 
 tier dkms tests/dkms.sh
 
