@@ -35,17 +35,7 @@ mkdir -p "$OUT"
 
 # ---- reStructuredText ------------------------------------------------------
 
-PY=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null && "$p" -c 'import docutils' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-if [ -z "$PY" ]; then
-	(LOG=$OUT/apt.log kmods_apt_install python3-docutils) 2>/dev/null
-	/usr/bin/python3 -c 'import docutils' 2>/dev/null && PY=/usr/bin/python3
-fi
+PY=$(kmods_python_with docutils python3-docutils "$OUT/apt.log")
 
 # rst_check FILE LABEL: FILE parses with no message of level WARNING or up
 rst_check()

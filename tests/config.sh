@@ -170,17 +170,7 @@ fi
 
 # ---- agreement with penguin's YAML loader (PyYAML) ---------------------------
 
-PY=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null && "$p" -c 'import yaml' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-if [ -z "$PY" ] && (LOG=$OUT/apt-yaml.log kmods_apt_install python3-yaml) \
-	2>/dev/null; then
-	PY=/usr/bin/python3
-fi
+PY=$(kmods_python_with yaml python3-yaml "$OUT/apt-yaml.log")
 if [ -z "$PY" ]; then
 	not_ok "no python3 with PyYAML (python3-yaml) to compare with"
 else

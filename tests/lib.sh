@@ -90,6 +90,25 @@ kmods_missing_packages()
 	done
 }
 
+# kmods_python_with MODULE PACKAGE LOG: print a python3 that can import
+# MODULE, installing the Debian PACKAGE first (as root; apt's output to
+# LOG) when none can; print nothing when that fails.
+kmods_python_with()
+{
+	local p
+
+	for p in python3 /usr/bin/python3; do
+		if command -v "$p" >/dev/null && "$p" -c "import $1" 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	(LOG=$3 kmods_apt_install "$2") >/dev/null 2>&1 || true
+	if /usr/bin/python3 -c "import $1" 2>/dev/null; then
+		echo /usr/bin/python3
+	fi
+}
+
 # kmods_private_apt DIR: set the APT array to the apt-get options of a
 # private apt state in DIR (sources in DIR/sources.list.d, lists, cache
 # and an empty dpkg status of its own), so that the host's is untouched.
