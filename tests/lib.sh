@@ -166,10 +166,31 @@ kmods_apt_install()
 # FLAVOUR "<version>-<kind>" (6.1-debug, 6.12-igloo...) is a kernel built
 # by tests/kernel/build.sh <version> <kind> instead (built on first use).
 # shellcheck disable=SC2034 # the variables are for the caller
+# kmods_built_kernel_info VERSION KIND: build (once; cached) the kernel
+# tests/kernel/build.sh makes of Debian's linux-source-VERSION with the
+# fragments of KIND, and set KIMAGE (its boot image), KDIR (its build
+# dir), KABI, KROOT and KMODDIR (its installed modules).
+# shellcheck disable=SC2034 # the variables are for the caller
+kmods_built_kernel_info()
+{
+	local out key val
+
+	out=$("$KMODS_TESTS/kernel/build.sh" "$1" "$2") || \
+		kmods_die "tests/kernel/build.sh $1 $2 failed"
+	while IFS='=' read -r key val; do
+		case $key in
+		bzImage) KIMAGE=$val ;;
+		build) KDIR=$val ;;
+		release) KABI=$val ;;
+		modroot) KROOT=$val ;;
+		moddir) KMODDIR=$val ;;
+		esac
+	done <<<"$out"
+}
+
 kmods_kernel_info()
 {
 	local flavour=$1 list=$KMODS_CACHE/kernels.list tries f abi img mod kdir
-	local out key val
 
 	# Another architecture's Debian kernel (tests/cross/lib.sh).
 	if [ "$KMODS_ARCH" != x86_64 ]; then
@@ -183,17 +204,7 @@ kmods_kernel_info()
 		# kernel tests/kernel/build.sh builds from Debian's
 		# linux-source (once; cached). KIMAGE is its bzImage, KDIR
 		# its build dir, KROOT/KMODDIR its installed modules.
-		out=$("$KMODS_TESTS/kernel/build.sh" "${flavour%%-*}" "${flavour#*-}") || \
-			kmods_die "tests/kernel/build.sh ${flavour%%-*} ${flavour#*-} failed"
-		while IFS='=' read -r key val; do
-			case $key in
-			bzImage) KIMAGE=$val ;;
-			build) KDIR=$val ;;
-			release) KABI=$val ;;
-			modroot) KROOT=$val ;;
-			moddir) KMODDIR=$val ;;
-			esac
-		done <<<"$out"
+		kmods_built_kernel_info "${flavour%%-*}" "${flavour#*-}"
 		KFLAVOUR=$flavour
 		return 0 ;;
 	esac

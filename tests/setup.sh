@@ -90,10 +90,7 @@ for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$a" = x86_64 ] && continue
 	kmods_arch_info "$a"
 	if [ -n "$KA_SELFBUILT" ]; then
-		"$KMODS_TESTS/kernel/build.sh" "$series" "$KA_FLAVOUR" >/dev/null || \
-			kmods_die "tests/kernel/build.sh $series $KA_FLAVOUR failed"
-		"$KMODS_TESTS/cross/busybox.sh" "$a" >/dev/null || \
-			kmods_die "tests/cross/busybox.sh $a failed"
+		kmods_selfbuilt_kernel_info "$series"
 		continue
 	fi
 	"$KMODS_TESTS/cross/fetch.sh" "$a" "$series" >/dev/null || \

@@ -6,8 +6,9 @@
 # Builds a static busybox for ARCH from Debian 12's busybox source package,
 # configured as Debian's busybox-static (debian/config/os/linux plus
 # debian/config/pkg/static, Debian's patches applied), for architectures
-# Debian ships no user space for (mipseb). Prints the path of the binary:
-#	$KMODS_CACHE/cross/busybox/<ARCH>/busybox
+# Debian ships no user space for (mipseb), into the sysroot the guest's
+# initramfs takes it from, and prints its path:
+#	$KMODS_CACHE/cross/busybox/<ARCH>/sysroot/bin/busybox
 # A binary that exists is not rebuilt. The source comes through a private
 # apt state with the host's Debian sources as deb-src lines
 # ($KMODS_CACHE/cross/apt-src/); logs go to $KMODS_CACHE/cross/busybox.log.
@@ -23,18 +24,19 @@ kmods_arch_info "$1"
 
 C=$KMODS_CACHE/cross
 out=$C/busybox/$KA_ARCH
+bin=$out/sysroot/bin
 A=$C/apt-src
 LOG=$C/busybox.log
-if [ -x "$out/busybox" ]; then
-	echo "$out/busybox"
+if [ -x "$bin/busybox" ]; then
+	echo "$bin/busybox"
 	exit 0
 fi
-mkdir -p "$out" "$A/lists/partial" "$A/cache/archives/partial" \
+mkdir -p "$bin" "$A/lists/partial" "$A/cache/archives/partial" \
 	"$A/sources.list.d" "$C/src"
 exec 9>"$C/busybox.lock"
 flock 9
-if [ -x "$out/busybox" ]; then
-	echo "$out/busybox"
+if [ -x "$bin/busybox" ]; then
+	echo "$bin/busybox"
 	exit 0
 fi
 
@@ -89,7 +91,7 @@ grep -q '^CONFIG_STATIC=y' "$src/.config" || \
 kmods_run_logged "busybox build" nice -n 10 "${bb[@]}" busybox
 file "$src/busybox" | grep -q 'statically linked' || \
 	kmods_die "$src/busybox is not statically linked"
-cp "$src/busybox" "$out/busybox.tmp"
-mv "$out/busybox.tmp" "$out/busybox"
+cp "$src/busybox" "$bin/busybox.tmp"
+mv "$bin/busybox.tmp" "$bin/busybox"
 rm -rf "$src"
-echo "$out/busybox"
+echo "$bin/busybox"

@@ -248,32 +248,25 @@ kmods_cross_kernel_info()
 }
 
 # kmods_selfbuilt_kernel_info SERIES: kmods_cross_kernel_info for an
-# architecture Debian does not ship (KA_SELFBUILT): builds the kernel and
-# busybox on first use; KSYSROOT holds bin/busybox alone.
+# architecture Debian does not ship (KA_SELFBUILT): builds the kernel
+# (kmods_built_kernel_info) and busybox (tests/cross/busybox.sh, whose
+# sysroot holds bin/busybox alone) on first use.
 # shellcheck disable=SC2034
 kmods_selfbuilt_kernel_info()
 {
-	local series=$1 info bb
+	local series=$1 bb
 
 	if [ -n "$(kmods_missing_packages $KA_HOST_PACKAGES)" ]; then
 		"$KMODS_TESTS/setup.sh" --arch "$KA_ARCH" --series "$series" \
 			--cross-only >&2 || \
 			kmods_die "tests/setup.sh --arch $KA_ARCH failed"
 	fi
-	info=$("$KMODS_TESTS/kernel/build.sh" --quiet "$series" "$KA_FLAVOUR") || \
-		kmods_die "tests/kernel/build.sh $series $KA_FLAVOUR failed"
+	kmods_built_kernel_info "$series" "$KA_FLAVOUR"
 	bb=$("$KMODS_TESTS/cross/busybox.sh" "$KA_ARCH") || \
 		kmods_die "tests/cross/busybox.sh $KA_ARCH failed"
 	KFLAVOUR=$series
-	KIMAGE=$(sed -n 's/^bzImage=//p' <<<"$info")
-	KDIR=$(sed -n 's/^build=//p' <<<"$info")
-	KABI=$(sed -n 's/^release=//p' <<<"$info")
-	KROOT=$(sed -n 's/^modroot=//p' <<<"$info")
-	KMODDIR=$(sed -n 's/^moddir=//p' <<<"$info")
-	KSYSROOT=$(dirname "$bb")/sysroot
+	KSYSROOT=${bb%/bin/busybox}
 	KDTB=''
-	mkdir -p "$KSYSROOT/bin"
-	cp -p "$bb" "$KSYSROOT/bin/busybox"
 }
 
 # kmods_sysroot_resolve SYSROOT PATH: print the file PATH names inside

@@ -1386,6 +1386,7 @@ static void ikt_record_check(struct kunit *test, const void *bytes, u64 seq,
 			     const char *name)
 {
 	struct kmods_record *rec;
+	u32 csum;
 
 	rec = kunit_kmalloc(test, sizeof(*rec), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rec);
@@ -1397,12 +1398,9 @@ static void ikt_record_check(struct kunit *test, const void *bytes, u64 seq,
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(rec->instance), kmods_instance);
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(rec->seq), seq);
 	KUNIT_EXPECT_STREQ(test, rec->name, name);
-	{
-		u32 csum = le32_to_cpu(rec->csum);
-
-		rec->csum = 0;
-		KUNIT_EXPECT_EQ(test, kmods_record_csum(rec), csum);
-	}
+	csum = le32_to_cpu(rec->csum);
+	rec->csum = 0;
+	KUNIT_EXPECT_EQ(test, kmods_record_csum(rec), csum);
 }
 
 /* Sequence numbers go to written records only; a full stream drops. */
