@@ -127,6 +127,10 @@ kmods_private_apt()
 	)
 }
 
+# Wait for another apt-get or dpkg (a second test run, say) rather than
+# fail on its lock.
+KMODS_APT_LOCK=(-o DPkg::Lock::Timeout=1200)
+
 # kmods_apt_update: apt-get update, once per run, logged to $LOG.
 KMODS_APT_UPDATED=0
 kmods_apt_update()
@@ -134,7 +138,7 @@ kmods_apt_update()
 	[ "$KMODS_APT_UPDATED" = 0 ] || return 0
 	kmods_need_root "run apt-get update"
 	kmods_log "apt-get update"
-	kmods_run_logged "apt-get update" apt-get -q update
+	kmods_run_logged "apt-get update" apt-get -q "${KMODS_APT_LOCK[@]}" update
 	KMODS_APT_UPDATED=1
 }
 
@@ -145,11 +149,11 @@ kmods_apt_install()
 	kmods_need_root "install packages"
 	kmods_log "apt-get install $*"
 	printf '\n### %s: apt-get install %s\n' "$(date '+%F %T')" "$*" >>"$LOG"
-	DEBIAN_FRONTEND=noninteractive apt-get -q install -y \
+	DEBIAN_FRONTEND=noninteractive apt-get -q "${KMODS_APT_LOCK[@]}" install -y \
 		--no-install-recommends "$@" >>"$LOG" 2>&1 && return 0
 	kmods_apt_update
 	DEBIAN_FRONTEND=noninteractive kmods_run_logged "apt-get install $*" \
-		apt-get -q install -y --no-install-recommends "$@"
+		apt-get -q "${KMODS_APT_LOCK[@]}" install -y --no-install-recommends "$@"
 }
 
 # kmods_kernel_info FLAVOUR
