@@ -13,12 +13,19 @@ set -euo pipefail
 
 flavour=${1:-6.1}
 out=$KMODS_BUILD/demo
+# A fresh clone has no build/ yet.
+mkdir -p "$KMODS_BUILD"
 "$KMODS_TESTS/setup.sh" > /dev/null
 echo "Booting a Debian $flavour guest (about 15 s)..."
 rc=0
 "$KMODS_TESTS/run-guest.sh" --kernel "$flavour" \
 	--script "$KMODS_TESTS/guest/demo.sh" --out "$out" \
 	--label demo > "$out.tap" 2> "$out.log" || rc=$?
+if [ ! -f "$out/console.log" ]; then
+	echo "tests/run-guest.sh exited $rc before booting the guest:" >&2
+	tail -20 "$out.log" >&2
+	exit 1
+fi
 
 echo
 echo "== the guest's console (igloo_kmods lines and the firmware script)"

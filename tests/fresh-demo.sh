@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/fresh-demo.sh [COMMIT]: the README's first command as a new user
+# runs it. Clones the commit under test (default HEAD of this repository;
+# what is not committed is not in it) into $KMODS_BUILD/fresh-clone, where there is
+# no build/ directory, runs its tests/demo.sh, and checks what the demo
+# printed against the records its policy must produce (the expected
+# lines are written here, not taken from the demo's output).
+# Prints TAP lines (with a plan); exit 0 if all passed.
+
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+clone=$KMODS_BUILD/fresh-clone
+head=$(git -C "$KMODS_REPO" rev-parse --verify "${1:-HEAD}^{commit}")
+rm -rf "$clone"
+mkdir -p "$KMODS_BUILD"
+
+echo "1..8"
+failed=0
+pass() { echo "ok - demo: $*"; }
+flunk() { failed=1; echo "not ok - demo: $*"; }
+
+if git clone -q --no-checkout "$KMODS_REPO" "$clone" && \
+   git -C "$clone" checkout -q --detach "$head"; then
+	pass "fresh clone of $head"
+else
+	flunk "git clone of $head failed"
+	exit 1
+fi
+if [ ! -e "$clone/build" ]; then
+	pass "the fresh clone has no build/"
+else
+	flunk "the fresh clone has a build/ directory"
+fi
+
+rc=0
+# Its own build directory, not ours.
+(cd "$clone" && env -u KMODS_BUILD tests/demo.sh) > "$clone.out" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	pass "tests/demo.sh exited 0"
+else
+	flunk "tests/demo.sh exited $rc (output: $clone.out)"
+	tail -15 "$clone.out" | sed 's/^/#   /'
+fi
+
+# The section of the demo's output between "== TITLE" and the next "==".
+section()
+{
+	awk -v t="$1" '/^== / { on = index($0, t) > 0; next } on && NF' "$clone.out"
+}
+
+# The five loads of tests/guest/demo.sh under allowlist=dummy,ikm_other
+# denylist=ikm_mark, in order: modules.log holds each path, the records
+# say what the policy decided.
+want_log="/lib/modules/@KABI@/kernel/drivers/net/dummy.ko
+/kmods/test/ikm_other.ko
+/kmods/test/ikm_mark.ko
+/lib/firmware-modules/nf_conntrack.ko
+/lib/firmware-modules/vendor_wifi.ko"
+got_log=$(section modules.log | sed 's|^/lib/modules/[^/]*/|/lib/modules/@KABI@/|')
+if [ "$got_log" = "$want_log" ]; then
+	pass "modules.log lists the five loads in order"
+else
+	flunk "modules.log lists the five loads in order"
+	diff <(echo "$want_log") <(echo "$got_log") | sed 's/^/#   /' || true
+fi
+
+want_rec="finit_module dummy allow allowlist 0
+finit_module ikm_other allow allowlist 0
+finit_module ikm_mark block denylist 0
+finit_module ikm_mark block denylist 0
+finit_module ikm_dash_name block default 0"
+got_rec=$(section modules.jsonl | awk '$1 != "seq" { print $2, $3, $4, $5, $6 }')
+if [ "$got_rec" = "$want_rec" ]; then
+	pass "the records hold the policy's five decisions"
+else
+	flunk "the records hold the policy's five decisions"
+	diff <(echo "$want_rec") <(echo "$got_rec") | sed 's/^/#   /' || true
+fi
+
+if section "guest's console" | grep -qx 'policy: allowlist=dummy,ikm_other denylist=ikm_mark mode=enforce'; then
+	pass "the console shows the policy"
+else
+	flunk "the console shows the policy"
+fi
+if section "guest's console" | grep -qx 'loaded now: dummy igloo igloo_kmods ikm_other '; then
+	pass "only dummy, igloo, igloo_kmods and ikm_other are loaded"
+else
+	flunk "only dummy, igloo, igloo_kmods and ikm_other are loaded"
+	section "guest's console" | grep '^loaded now' | sed 's/^/#   /' || true
+fi
+
+checks=$(section checks)
+if [ -n "$checks" ] && ! grep -q '^not ok' <<<"$checks" && \
+   grep -q '^ok - demo demo$' <<<"$checks"; then
+	pass "the demo's own checks passed ($(grep -c '^ok' <<<"$checks") ok)"
+else
+	flunk "the demo's own checks passed"
+	grep '^not ok' <<<"$checks" | sed 's/^/#   /' || true
+fi
+exit $failed
