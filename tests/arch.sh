@@ -62,7 +62,7 @@ done
 	--series "$series" >"$out/setup.log" 2>&1 || {
 	echo "not ok - tests/setup.sh for ${arches[*]} failed"
 	tail -20 "$out/setup.log" | sed 's/^#*/#   /'
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 }
 
@@ -77,7 +77,8 @@ for a in "${arches[@]}"; do
 		--script "$script" --out "$dir" >"$dir.tap" 2>"$dir.log" || rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	cat "$dir.tap"
-	n_ok=$(grep -cE '^ok( |$)' "$dir.tap" || true)
+	n_skip=$(grep -ciE '^ok( .*)? # skip' "$dir.tap" || true)
+	n_ok=$(($(grep -cE '^ok( |$)' "$dir.tap" || true) - n_skip))
 	n_fail=$(grep -cE '^not ok( |$)' "$dir.tap" || true)
 	if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
 		echo "not ok - $label run-guest.sh exited $rc (see $dir.log)"
@@ -89,15 +90,15 @@ for a in "${arches[@]}"; do
 	if KMODS_ARCH=$a kmods_kernel_info "$series" >/dev/null 2>&1; then
 		abi=$KABI
 	fi
-	rows+=("$a $abi $n_ok $n_fail ${boot:-?} $secs")
+	rows+=("$a $abi $n_ok $n_fail $n_skip ${boot:-?} $secs")
 	total_failed=$((total_failed + n_fail))
 done
 
 echo "#"
-printf '# %-9s %-22s %6s %6s %8s %8s\n' arch kernel passed failed boot run
+printf '# %-9s %-22s %6s %6s %7s %8s %8s\n' arch kernel passed failed skipped boot run
 for r in "${rows[@]}"; do
 	# shellcheck disable=SC2086
 	set -- $r
-	printf '# %-9s %-22s %6s %6s %7ss %7ss\n' "$1" "$2" "$3" "$4" "$5" "$6"
+	printf '# %-9s %-22s %6s %6s %7s %7ss %7ss\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
 done
 [ "$total_failed" = 0 ]

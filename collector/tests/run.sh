@@ -3,8 +3,9 @@
 #
 # Tests for igloo-kmods-collect: builds the collector and tests/gen-records,
 # feeds generated record streams through it and checks modules.log,
-# modules.jsonl, the raw copy, messages and exit status. Prints TAP-style
-# "ok N - name" / "not ok N - name" lines and "N passed, N failed".
+# modules.jsonl, the raw copy, messages and exit status. Prints a TAP plan
+# (one test per t_begin of this file), "ok N - name" / "not ok N - name" /
+# "ok N - name # SKIP why" lines and "N passed, N failed, N skipped".
 #
 # Environment:
 #   IKC_BIN     collector to test (default: build ../igloo-kmods-collect)
@@ -30,9 +31,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The plan: one test per t_begin line of this file.
+echo "1..$(grep -c '^t_begin "' "$here/run.sh")"
+
 n=0
 passed=0
 failed=0
+skipped=0
 name=
 why=
 
@@ -51,7 +56,7 @@ fail() {
 t_end() {
 	n=$((n + 1))
 	if [ -n "${skip:-}" ]; then
-		passed=$((passed + 1))
+		skipped=$((skipped + 1))
 		echo "ok $n - $name # SKIP $skip"
 		skip=
 	elif [ -z "$why" ]; then
@@ -131,11 +136,14 @@ else
 	PYTHON=
 fi
 [ -n "$PYTHON" ] ||
-	echo "# python3 not found: skipping JSON parse and tty checks"
+	echo "# python3 not found: the JSON checks fail, the tty test is skipped"
 
 # expect_json: every modules.jsonl line parses, with the documented keys.
 expect_json() {
-	[ -n "$PYTHON" ] || return 0
+	if [ -z "$PYTHON" ]; then
+		fail "python3 not found: modules.jsonl not parsed"
+		return
+	fi
 	"$PYTHON" - "$T/out/modules.jsonl" <<'EOF' 2>"$T/pyerr" ||
 import json, sys
 keys = ["event", "instance", "seq", "result_seq", "ts_ns", "syscall",
@@ -809,5 +817,5 @@ EOF
 fi
 t_end
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
