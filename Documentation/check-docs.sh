@@ -167,13 +167,37 @@ else
 	detail "$OUT/fields.log"
 fi
 
+# misc_device_named FILE NAME: print 1 when FILE defines a struct
+# miscdevice whose .name is NAME (or KBUILD_MODNAME, for NAME igloo_kmods)
+# and registers it with misc_register(), else 0. (Not a count of the word
+# "miscdevice": the #include line has it too.)
+misc_device_named()
+{
+	awk -v want="$2" '
+	/^static struct miscdevice [A-Za-z0-9_]+ = \{$/ {
+		var = $4; inside = 1; next
+	}
+	inside && /^};/ { inside = 0 }
+	inside && $1 == ".name" {
+		n = $3; sub(/,$/, "", n)
+		if (n == "\"" want "\"" || (n == "KBUILD_MODNAME" && want == "igloo_kmods"))
+			named[var] = 1
+	}
+	match($0, /misc_register\(&[A-Za-z0-9_]+\)/) {
+		v = substr($0, RSTART + 15, RLENGTH - 16)
+		if (v in named)
+			found = 1
+	}
+	END { print found ? 1 : 0 }' "$1"
+}
+
 for spec in "$ABI_DEBUGFS:/sys/kernel/debug/igloo_kmods/records0" \
 	    "$ABI_DEV:/dev/igloo_kmods"; do
 	f=${spec%%:*}
 	what=${spec#*:}
 	# The path must also be the one record.c creates.
 	case $what in
-	/dev/*) in_code=$(grep -c 'miscdevice' "$KMODS_REPO/record.c") ;;
+	/dev/*) in_code=$(misc_device_named "$KMODS_REPO/record.c" "${what#/dev/}") ;;
 	*) in_code=$(grep -c 'relay_open("records"' "$KMODS_REPO/record.c") ;;
 	esac
 	if grep -q "^What:[[:space:]]*$what\$" "$f" && [ "$in_code" -gt 0 ]; then

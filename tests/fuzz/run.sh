@@ -5,9 +5,12 @@
 #
 # Builds the libFuzzer harnesses (installing libclang-rt-14-dev with apt if
 # the fuzzer runtime is missing) and runs each one, list path image by
-# default, for SECONDS (default 60) with -max_total_time. Prints
+# default, for SECONDS (default 60) with -max_total_time. Prints a TAP
+# plan (one test per harness), then
 #	ok N - fuzz <harness> (<execs> execs)
-# or "not ok", then "N passed, N failed"; exits 1 if any harness failed.
+# or "not ok" (a crash, a leak, a timeout, or no input run at all: 0 of
+# libFuzzer's executed units fails), then "N passed, N failed, 0 skipped";
+# exits 1 if any harness failed.
 #
 # The working corpus of each harness is kept in $O/corpus/<harness>
 # (O defaults to <repo>/build/fuzz, which git ignores), seeded from
@@ -50,6 +53,7 @@ make -s -C "$dir" O="$out" CLANG="$clang" >&2 || exit 1
 num=0
 passed=0
 failed=0
+echo "1..${#harnesses[@]}"
 for h in "${harnesses[@]}"; do
 	num=$((num + 1))
 	prog=$out/fuzz-$h
@@ -76,9 +80,14 @@ for h in "${harnesses[@]}"; do
 
 	crashes=("$art"/*)
 	[ -e "${crashes[0]}" ] || crashes=()
-	if [ $rc -eq 0 ] && [ ${#crashes[@]} -eq 0 ]; then
+	if [ $rc -eq 0 ] && [ ${#crashes[@]} -eq 0 ] && [ "$execs" -gt 0 ]; then
 		echo "ok $num - fuzz $h ($execs execs)"
 		passed=$((passed + 1))
+		continue
+	fi
+	if [ $rc -eq 0 ] && [ ${#crashes[@]} -eq 0 ]; then
+		echo "not ok $num - fuzz $h ran no input (0 execs; see $log)"
+		failed=$((failed + 1))
 		continue
 	fi
 
@@ -100,5 +109,5 @@ for h in "${harnesses[@]}"; do
 		echo "    # saved $(wc -c <"$save") bytes as ${save#"$top"/}"
 	done
 done
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, 0 skipped"
 [ $failed -eq 0 ]
