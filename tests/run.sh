@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/run.sh: every igloo_kmods test tier, in order. `make check` runs
-# it; so does .ci/run. Each tier prints TAP lines ("ok - ..." or
-# "not ok - ..."); this script counts them and ends with
-#	N passed, N failed
-# A tier that cannot run at all counts as a failure, never as a skip.
+# it; so does .ci/run. Each tier prints TAP lines ("ok - ...",
+# "not ok - ...", "ok - ... # SKIP reason"); this script counts them and
+# always ends with
+#	N passed, N failed, N skipped
+# A skip is never a pass. A tier that cannot run at all counts as a
+# failure, never as a skip. Every tier has a plan and a time limit (the
+# table below): it fails when it ran fewer checks than its minimum, or
+# fewer than the TAP plans ("1..N") it printed add up to, and it is
+# killed, and failed, when it runs longer than its limit; the checks it
+# printed until then are still counted.
 #
 # KMODS_FUZZ_SECONDS (default 20) bounds each fuzzer's run.
+# KMODS_TIME_SCALE (default 1) multiplies every time limit (a slower
+# machine).
 
 set -uo pipefail
 
@@ -18,88 +26,139 @@ log=$KMODS_BUILD/check
 mkdir -p "$log"
 passed=0
 failed=0
+skipped=0
+summary_done=0
 
-# tier NAME COMMAND...: run a tier, show its TAP lines, count them
+# The closing line, once, however the run ends (a failed setup, a signal).
+summary()
+{
+	[ "$summary_done" = 0 ] || return 0
+	summary_done=1
+	echo "$passed passed, $failed failed, $skipped skipped"
+}
+trap summary EXIT
+trap 'echo "not ok - tests/run.sh interrupted"; failed=$((failed + 1)); exit 130' INT TERM
+
+# tier NAME MIN LIMIT COMMAND...: run a tier for at most LIMIT seconds,
+# show its TAP lines and count them. It fails when it printed fewer than
+# MIN checks (ok, not ok or skip), or fewer than the sum of its TAP plans.
 tier()
 {
-	local name=$1 start rc n_ok n_fail
-	shift
+	local name=$1 min=$2 limit=$3 start rc n_ok n_fail n_skip ran plan
+	shift 3
+	limit=$((limit * ${KMODS_TIME_SCALE:-1}))
 	echo "# --- $name"
 	start=$(date +%s)
-	"$@" > "$log/$name.log" 2>&1
+	# timeout signals the tier's whole process group (make, QEMU...).
+	timeout --kill-after=30 "$limit" "$@" > "$log/$name.log" 2>&1 < /dev/null
 	rc=$?
 	grep -E '^(ok|not ok)( |$)|^#' "$log/$name.log" | \
 		grep -v -E '^# (Skipping|[0-9]+ passed)' || true
-	n_ok=$(grep -cE '^ok( |$)' "$log/$name.log")
+	n_skip=$(grep -ciE '^ok( .*)? # skip' "$log/$name.log")
+	n_ok=$(($(grep -cE '^ok( |$)' "$log/$name.log") - n_skip))
 	n_fail=$(grep -cE '^not ok( |$)' "$log/$name.log")
-	if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
+	ran=$((n_ok + n_fail + n_skip))
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)\b.*/\1/p' "$log/$name.log" | \
+		awk '{ n += $1 } END { print n + 0 }')
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "not ok - $name timed out after $limit s (killed; see $log/$name.log)"
+		tail -5 "$log/$name.log" | sed 's/^/#   /'
+		n_fail=$((n_fail + 1))
+	elif [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
 		echo "not ok - $name exited $rc without a failing test (see $log/$name.log)"
 		tail -5 "$log/$name.log" | sed 's/^/#   /'
-		n_fail=1
-	elif [ "$n_ok" = 0 ] && [ "$n_fail" = 0 ]; then
-		echo "not ok - $name ran no test"
-		n_fail=1
+		n_fail=$((n_fail + 1))
+	fi
+	if [ "$ran" -lt "$min" ]; then
+		echo "not ok - $name ran $ran checks, its minimum is $min"
+		n_fail=$((n_fail + 1))
+	fi
+	if [ "$ran" -lt "$plan" ]; then
+		echo "not ok - $name ran $ran checks of the $plan it planned"
+		n_fail=$((n_fail + 1))
 	fi
 	passed=$((passed + n_ok))
 	failed=$((failed + n_fail))
-	echo "# $name: $n_ok passed, $n_fail failed, $(($(date +%s) - start)) s"
+	skipped=$((skipped + n_skip))
+	echo "# $name: $n_ok passed, $n_fail failed, $n_skip skipped, $(($(date +%s) - start)) s (limit $limit s)"
 }
 
-if ! tests/setup.sh > "$log/setup.log" 2>&1; then
-	echo "not ok - tests/setup.sh failed"
+# A guest tier's minimum: each top-level scenario of SCRIPT gives one
+# line, and run-guest.sh adds at least four (collector, modules.log,
+# finished, console).
+scenarios()
+{
+	echo $(($(grep -c '^begin ' "$1") + 4))
+}
+
+if ! timeout --kill-after=30 $((3600 * ${KMODS_TIME_SCALE:-1})) \
+	tests/setup.sh > "$log/setup.log" 2>&1 < /dev/null; then
+	echo "not ok - tests/setup.sh failed or timed out"
 	tail -20 "$log/setup.log" | sed 's/^/#   /'
-	echo "0 passed, 1 failed"
+	failed=$((failed + 1))
 	exit 1
 fi
 
-tier static tests/static-checks.sh
-tier collector make -s -C collector check
-tier config tests/config.sh
-tier docs Documentation/check-docs.sh
-tier unit tests/unit/run.sh
-tier fuzz tests/fuzz/run.sh "${KMODS_FUZZ_SECONDS:-20}"
+# Limits (seconds): about three times the tier's time measured on this
+# 2-CPU machine while other builds shared it (static 254 s, collector
+# 37 s, config 162 s, docs 93 s, unit 25 s, fuzz 84 s, guest-6.1 99 s,
+# guest-6.12 157 s); tiers that build a kernel on first use get twice its
+# cold build time (tests/kernel/README.md: 7 to 18 minutes) on top.
+# Minimums: the checks each tier printed in that run; a guest tier's is
+# computed from its script (scenarios above).
+S=tests/guest/scenarios.sh
+H=tests/guest/hostile.sh
+tier static 5 900 tests/static-checks.sh
+tier collector 38 300 make -s -C collector check
+tier config 90 600 tests/config.sh
+tier docs 11 400 Documentation/check-docs.sh
+tier unit 100 300 tests/unit/run.sh
+tier fuzz 3 $((3 * ${KMODS_FUZZ_SECONDS:-20} + 900)) \
+	tests/fuzz/run.sh "${KMODS_FUZZ_SECONDS:-20}"
+# The README's first command, from a fresh clone of the commit under test.
+tier demo 8 1200 tests/fresh-demo.sh
 for flavour in $KMODS_FLAVOURS; do
-	tier "guest-$flavour" tests/run-guest.sh --kernel "$flavour" \
-		--script tests/guest/scenarios.sh \
+	tier "guest-$flavour" "$(scenarios $S)" 600 tests/run-guest.sh \
+		--kernel "$flavour" --script $S \
 		--out "$KMODS_BUILD/run/$flavour" --label "$flavour"
 done
 for flavour in $KMODS_FLAVOURS; do
-	tier "hostile-$flavour" tests/run-guest.sh --kernel "$flavour" \
-		--script tests/guest/hostile.sh \
+	tier "hostile-$flavour" "$(scenarios $H)" 1200 tests/run-guest.sh \
+		--kernel "$flavour" --script $H \
 		--out "$KMODS_BUILD/run/hostile-$flavour" --label "hostile-$flavour"
 done
 # The character-device stream that kernels without relay/debugfs use.
-tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
-	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-chardev" \
-	--label 6.12-chardev
+tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
+	--kernel 6.12 --transport chardev --script $S \
+	--out "$KMODS_BUILD/run/6.12-chardev" --label 6.12-chardev
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild): KUnit, and the scenario and
-# hostile suites under KASAN, lockdep, UBSAN and kmemleak; and a kernel
-# shaped like penguin's (no relay, no debugfs, no function tracer), where
-# the records come through /dev/igloo_kmods.
+# hostile suites under KASAN, lockdep, UBSAN and kmemleak (plus their
+# kmemleak scenario); and a kernel shaped like penguin's (no relay, no
+# debugfs, no function tracer), where the records come through
+# /dev/igloo_kmods.
 for version in 6.1 6.12; do
-	tier "kunit-$version" tests/run-kunit.sh "$version"
-	tier "guest-$version-debug" tests/run-guest.sh --kernel "$version-debug" \
-		--script tests/guest/scenarios.sh \
+	tier "kunit-$version" 40 3600 tests/run-kunit.sh "$version"
+	tier "guest-$version-debug" $(($(scenarios $S) + 1)) 3600 \
+		tests/run-guest.sh --kernel "$version-debug" --script $S \
 		--out "$KMODS_BUILD/run/$version-debug" --label "$version-debug"
-	tier "hostile-$version-debug" tests/run-guest.sh \
-		--kernel "$version-debug" --script tests/guest/hostile.sh \
+	tier "hostile-$version-debug" $(($(scenarios $H) + 1)) 2400 \
+		tests/run-guest.sh --kernel "$version-debug" --script $H \
 		--out "$KMODS_BUILD/run/hostile-$version-debug" \
 		--label "hostile-$version-debug"
 done
-tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
-	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \
+tier guest-6.12-igloo "$(scenarios $S)" 2400 tests/run-guest.sh \
+	--kernel 6.12-igloo --script $S --out "$KMODS_BUILD/run/6.12-igloo" \
 	--label 6.12-igloo --transport chardev
 # The scenarios on other architectures' Debian kernels under QEMU
 # (tests/arch.sh: arm64 armhf armel mipsel mips64el mipseb ppc64el i386); a
 # table ends it.
-tier cross tests/arch.sh --out "$KMODS_BUILD/arch"
+tier cross $((8 * $(scenarios $S))) 5400 tests/arch.sh --out "$KMODS_BUILD/arch"
 # The hostile suite on the big-endian guest (crafted images, bad arguments
 # and the stress runs through another byte order and 32-bit lengths).
-tier hostile-mipseb tests/arch.sh --arch mipseb \
-	--script tests/guest/hostile.sh --out "$KMODS_BUILD/arch-hostile"
+tier hostile-mipseb "$(scenarios $H)" 1800 tests/arch.sh --arch mipseb \
+	--script $H --out "$KMODS_BUILD/arch-hostile"
 
-tier dkms tests/dkms.sh
+tier dkms 4 1200 tests/dkms.sh
 
-echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
