@@ -49,7 +49,8 @@ fi
 # The section of the demo's output between "== TITLE" and the next "==".
 section()
 {
-	awk -v t="$1" '/^== / { on = index($0, t) > 0; next } on && NF' "$clone.out"
+	tr -d '\r' < "$clone.out" | \
+		awk -v t="$1" '/^== / { on = index($0, t) > 0; next } on && NF'
 }
 
 # The five loads of tests/guest/demo.sh under allowlist=dummy,ikm_other
