@@ -184,6 +184,23 @@ set_param()
 	echo "$2" > "$KMODS_PARAMS/$1" 2>/dev/null
 }
 
+# kmods_drain DIR: read what the record stream holds now, without
+# following it, into DIR (modules.log, modules.jsonl) and print how many
+# attempts were decoded: the records read back, not the module's counter.
+kmods_drain()
+{
+	rm -rf "$1"
+	mkdir -p "$1"
+	# Exit status 1 only reports drops, which the caller counts itself.
+	"$KMODS_DIR/igloo-kmods-collect" -q -o "$1" "$(kmods_stream)" \
+		>/dev/null 2>&1
+	if [ -f "$1/modules.log" ]; then
+		wc -l < "$1/modules.log"
+	else
+		echo 0
+	fi
+}
+
 # kmemleak_scenario: on kernels with kmemleak (the debug kernels), a
 # scenario that fails if anything is reported; elsewhere a skip (which
 # run-guest.sh fails on a debug kernel).
