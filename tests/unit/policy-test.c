@@ -6,10 +6,13 @@
  * Usage: policy-test [--no-fork] [--replay DIR]...
  *        policy-test --write-seeds DIR
  *
- * Prints one "ok N - name" or "not ok N - name" line per test case, then
- * "N passed, N failed", and exits 1 if any case failed. The ELF cases use
- * images made by a small in-memory ELF writer; --write-seeds DIR writes a
- * few of them to DIR as the image fuzzer's seed corpus and exits.
+ * Prints a plan, one "ok N - name", "not ok N - name" or
+ * "ok N - name # SKIP reason" line per test case, then
+ * "N passed, N failed, N skipped", and exits 1 if any case failed. A
+ * --replay DIR that is missing or holds no input is a failing case. The
+ * ELF cases use images made by a small in-memory ELF writer;
+ * --write-seeds DIR writes a few of them to DIR as the image fuzzer's seed
+ * corpus and exits.
  * Every file under each --replay DIR/{list,path,image}/ (default:
  * tests/fuzz/regressions and tests/fuzz/seeds) is replayed through that
  * fuzz harness as one more test case. Each case runs in a child process,
