@@ -162,8 +162,9 @@ tier cross $((8 * $(scenarios $S))) 5400 tests/arch.sh --out "$KMODS_BUILD/arch"
 tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
 
-# Sources, the CONFIG_KPROBES exclusion, four checks per header set, and
-# a clean machine.
-tier dkms 11 1200 tests/dkms.sh
+# add, the sources, the CONFIG_KPROBES exclusion, seven checks for each of
+# the two header sets (build, status, install, installed, vermagic,
+# parameters, depmod), remove and a clean machine: 19.
+tier dkms 19 1200 tests/dkms.sh
 
 [ "$failed" = 0 ]
