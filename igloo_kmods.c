@@ -16,6 +16,7 @@
 #include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
+#include <linux/elf.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -42,9 +43,34 @@
 #include "internal.h"
 #include "policy.h"
 
+/*
+ * The finit_module flags the kernel knows: any other bit is refused with
+ * EINVAL before the file is looked at. MODULE_INIT_COMPRESSED_FILE came
+ * in 5.17 (4.10 has only the first two); without CONFIG_MODULE_DECOMPRESS
+ * it is refused (EOPNOTSUPP) once the file is read.
+ */
+#ifdef MODULE_INIT_COMPRESSED_FILE
+#define KMODS_FINIT_FLAGS	(MODULE_INIT_IGNORE_MODVERSIONS | \
+				 MODULE_INIT_IGNORE_VERMAGIC | \
+				 MODULE_INIT_COMPRESSED_FILE)
+#define KMODS_HAVE_DECOMPRESS	IS_ENABLED(CONFIG_MODULE_DECOMPRESS)
+#else
+#define KMODS_FINIT_FLAGS	(MODULE_INIT_IGNORE_MODVERSIONS | \
+				 MODULE_INIT_IGNORE_VERMAGIC)
+#define KMODS_HAVE_DECOMPRESS	0
+#endif
+
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE	4
 #endif
+
+/*
+ * A user address no caller can map: the top page is the kernel's on
+ * every architecture, so access_ok() refuses it and strndup_user() fails
+ * with EFAULT. Calls the kernel refuses anyway get it as their parameter
+ * string (see kmods_bad_call()).
+ */
+#define KMODS_NO_USER_ADDR	((unsigned long)-PAGE_SIZE)
 
 /* The largest init_module image copied for checking; larger ones are not. */
 #define KMODS_IMAGE_MAX		SZ_256M
@@ -462,6 +488,7 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @name: the module's name, or empty
  * @path: the module's file, or empty
  * @params: the module parameters, maybe truncated
+ * @bad_call: the kernel refuses these arguments before loading anything
  * @loading: entry on kmods_loading_list while the kernel loads
  * @image: init_module: the checked copy of the image, or NULL
  * @rec: scratch for kmods_attempt_emit()
@@ -485,6 +512,7 @@ struct kmods_attempt {
 	char name[KMODS_NAME_LEN];
 	char path[KMODS_PATH_LEN];
 	char params[KMODS_PARAMS_LEN];
+	bool bad_call;
 	struct kmods_loading loading;
 	void *image;
 	struct kmods_record rec;
@@ -566,6 +594,7 @@ static const char *const kmods_rule_names[] = {
 	[KMODS_RULE_UNPRIVILEGED] = "unprivileged",
 	[KMODS_RULE_FAKED] = "faked load",
 	[KMODS_RULE_LOCKED] = "locked",
+	[KMODS_RULE_BAD_CALL] = "bad call",
 };
 
 static void kmods_attempt_log(const struct kmods_attempt *at)
@@ -628,6 +657,26 @@ static int kmods_read_file(void *ctx, u64 off, void *buf, size_t len)
 	return n == len ? 0 : -EIO;
 }
 
+/*
+ * Would the kernel's loader refuse this image before parsing it? It wants
+ * at least an ELF header (of the kernel's own class) that starts with the
+ * ELF magic (init_module: copy_module_from_user(); both: the ELF checks
+ * at the start of load_module()). Return: 0 if it has both, -ENOEXEC if
+ * not, the read's error if the start cannot be read.
+ */
+static int kmods_image_start(const struct kmods_image *img)
+{
+	unsigned char ident[SELFMAG];
+	int err;
+
+	if (img->size < sizeof(struct elfhdr))
+		return -ENOEXEC;
+	err = img->read(img->ctx, 0, ident, sizeof(ident));
+	if (err)
+		return err;
+	return memcmp(ident, ELFMAG, SELFMAG) ? -ENOEXEC : 0;
+}
+
 /* Read the name from the image, falling back to the file name. */
 static void kmods_name_image(struct kmods_attempt *at,
 			     const struct kmods_image *img)
@@ -663,8 +712,23 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 	char *path;
 
 	at->load_flags = at->call->arg[2];
+	/*
+	 * The kernel's order (6.1, 6.12; 4.10 alike): unknown flags, then
+	 * the fd (kernel_read_file_from_fd()), then the file
+	 * (kernel_read_file(): a regular file, deny_write_access(), a size
+	 * of 1 to INT_MAX bytes), then the image (load_module()).
+	 * A write-only fd is refused: with EBADF by 6.1 and 6.12, with
+	 * ETXTBSY by 4.10's deny_write_access() (the fd is a writer).
+	 * Compressed files are decompressed first; what they hold is not
+	 * looked at here (the kernel's name is checked at COMING).
+	 */
+	if ((at->load_flags & ~KMODS_FINIT_FLAGS) ||
+	    ((at->load_flags & MODULE_INIT_COMPRESSED_FILE) &&
+	     !KMODS_HAVE_DECOMPRESS))
+		at->bad_call = true;
 	file = fget((int)at->call->arg[0]);
 	if (!file) {
+		at->bad_call = true;
 		kmods_name_image(at, NULL);
 		return;
 	}
@@ -677,12 +741,20 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 	/* Read only what the kernel would read: a readable regular file. */
 	if (!S_ISREG(file_inode(file)->i_mode) ||
 	    !(file->f_mode & FMODE_READ)) {
+		at->bad_call = true;
 		at->flags |= KMODS_F_IMAGE_FAULT;
+		kmods_name_image(at, NULL);
+	} else if (atomic_read(&file_inode(file)->i_writecount) > 0 ||
+		   at->image_size <= 0 || at->image_size > INT_MAX) {
+		/* Open for writing (ETXTBSY), empty or too large (EINVAL). */
+		at->bad_call = true;
 		kmods_name_image(at, NULL);
 	} else if (at->load_flags & MODULE_INIT_COMPRESSED_FILE) {
 		/* Compressed: the kernel's name is checked at COMING. */
 		kmods_name_image(at, NULL);
 	} else {
+		if (kmods_image_start(&img) == -ENOEXEC)
+			at->bad_call = true;
 		kmods_name_image(at, &img);
 	}
 	fput(file);
@@ -751,6 +823,8 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		.ctx = &ui,
 		.size = at->call->arg[1],
 	};
+	bool unreadable = false;
+	int err;
 
 	/*
 	 * Check a copy: another thread may rewrite the caller's buffer at
@@ -766,6 +840,7 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
 			kvfree(at->image);
 			at->image = NULL;
+			unreadable = true;
 		}
 	}
 	if (at->image) {
@@ -773,6 +848,20 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		img.ctx = at->image;
 	}
 	at->image_size = img.size;
+	/*
+	 * The kernel refuses a length under an ELF header (ENOEXEC), an
+	 * image it cannot copy (ENOMEM, EFAULT) and one without the ELF
+	 * magic (ENOEXEC) before it parses anything. The magic counts only
+	 * in a copy: a live buffer too large to copy may change before the
+	 * kernel copies it, so it stays the policy's.
+	 */
+	if (at->decision != KMODS_DECISION_KERNEL) {
+		err = kmods_image_start(&img);
+		if (unreadable ||
+		    (err && (err != -ENOEXEC || at->image ||
+			     img.size < sizeof(struct elfhdr))))
+			at->bad_call = true;
+	}
 	kmods_init_path(at);
 	kmods_name_image(at, &img);
 }
@@ -809,6 +898,45 @@ static unsigned long kmods_stable_image(struct kmods_attempt *at,
 	return addr;
 }
 
+/*
+ * A call that the kernel refuses before it loads anything is not a module
+ * load, and gets the kernel's own answer in every mode: the policy and
+ * its faked success are for modules. kmods_inspect_finit() and
+ * kmods_inspect_init() find the refusals that come before the image is
+ * parsed; here are the parameters, which load_module() copies late
+ * (strndup_user(), after the module is laid out and named, before
+ * MODULE_STATE_COMING, in 4.10, 6.1 and 6.12 alike). Those are judged only
+ * for images read and named here: an image with the ELF magic that
+ * cannot be read stays the policy's (blocked), never the kernel's parser's.
+ *
+ * The check is replicated only to tell such calls apart; the answer is
+ * the kernel's, from the kernel's own code with the caller's arguments, so
+ * that its errno, its order of checks and the LSM hooks in between stay
+ * exactly the stock kernel's on every version. The call is made with a
+ * parameter pointer no caller can map (KMODS_NO_USER_ADDR): should another
+ * thread make it loadable after the check (dup2() a module onto the fd,
+ * close the writer, map the image), the kernel still fails it in
+ * strndup_user(), before the module can run. So nothing that reaches the
+ * kernel this way can load a module, on any kernel, with or without the
+ * notifier's veto; the caller then gets EFAULT.
+ */
+static bool kmods_bad_call(struct kmods_attempt *at, struct kmods_call *call)
+{
+	const unsigned int uargs = at->call->hook->sys ==
+				   KMODS_SYS_FINIT_MODULE ? 1 : 2;
+
+	if (!at->bad_call &&
+	    (at->name_src == KMODS_NAME_MODINFO ||
+	     at->name_src == KMODS_NAME_THIS_MODULE) &&
+	    !(at->flags & KMODS_F_BAD_NAME) &&
+	    !strnlen_user((const char __user *)call->arg[uargs], ~0UL >> 1))
+		at->bad_call = true;
+	if (!at->bad_call)
+		return false;
+	call->arg[uargs] = KMODS_NO_USER_ADDR;
+	return true;
+}
+
 static long kmods_load(const struct kmods_call *orig_call)
 {
 	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
@@ -835,6 +963,9 @@ static long kmods_load(const struct kmods_call *orig_call)
 	at->rule = kmods_decide(at->name);
 	if (at->decision == KMODS_DECISION_KERNEL) {
 		at->rule = KMODS_RULE_UNPRIVILEGED;
+	} else if (kmods_bad_call(at, &call)) {
+		at->decision = KMODS_DECISION_KERNEL;
+		at->rule = KMODS_RULE_BAD_CALL;
 	} else if (at->mode == KMODS_MODE_MONITOR ||
 		   kmods_rule_allows(at->rule)) {
 		at->decision = KMODS_DECISION_ALLOW;
@@ -869,6 +1000,15 @@ static long kmods_load(const struct kmods_call *orig_call)
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
 	stable = finit ? 0 : kmods_stable_image(at, &call);
+	/*
+	 * A refused init_module gets the checked copy, or else an image
+	 * pointer no caller can map: the kernel's parser never sees bytes
+	 * that were not checked. Its answer is the same (ENOEXEC for a short
+	 * length, ENOMEM when it cannot allocate, else EFAULT), except for a
+	 * copy without the ELF magic that could not be mapped (EFAULT).
+	 */
+	if (!finit && !stable && at->rule == KMODS_RULE_BAD_CALL)
+		call.arg[0] = KMODS_NO_USER_ADDR;
 	ret = kmods_call_original(&call);
 	if (stable)
 		vm_munmap(stable, at->image_size);

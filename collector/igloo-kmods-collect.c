@@ -187,6 +187,7 @@ static const char *const kmods_rule_names[] = {
 	[KMODS_RULE_UNPRIVILEGED] = "unprivileged",
 	[KMODS_RULE_FAKED] = "faked",
 	[KMODS_RULE_LOCKED] = "locked",
+	[KMODS_RULE_BAD_CALL] = "bad_call",
 };
 
 static const char *const kmods_mode_names[] = {
@@ -810,7 +811,7 @@ static int collect_record(struct collect *c, const unsigned char *rec)
 	case KMODS_REC_ATTEMPT:
 		c->n_attempts++;
 		collect_log_attempt(c, &ev);
-		/* Allowed and unprivileged loads get a result record. */
+		/* Loads passed to the kernel get a result record. */
 		if (ev.decision != KMODS_DECISION_BLOCK) {
 			if (collect_pending_add(c, &ev))
 				return COLLECT_EXIT_IOERR;

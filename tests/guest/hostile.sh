@@ -25,36 +25,6 @@ outcome()
 	esac
 }
 
-# bad_call CASE SYSCALL NAME RULE PATH -- KMODS-CALL-ARGS...
-#	NAME and RULE: what the policy must see ("" for no name)
-bad_call()
-{
-	case_name=$1 sc=$2 name=$3 rule=$4 path=$5
-	shift 6
-	for mode in enforce errno monitor; do
-		case $mode in
-		enforce) set_param mode enforce; set_param block_errno 0
-			 want=0 decision=block ;;
-		errno) set_param block_errno 1
-		       want=-1 decision=block ;;
-		monitor) set_param block_errno 0; set_param mode monitor
-			 want='*' decision=allow ;;
-		esac
-		got=$(outcome "$@")
-		if [ "$want" != '*' ] && [ "$got" != "$want" ]; then
-			fail "$case_name ($mode): caller got $got, expected $want"
-		fi
-		case $got in bad:*) fail "$case_name ($mode): $got" ;; esac
-		expect load "$sc" false "$name" "$decision" "$rule" "$got" "$path"
-		kmods_out "KMODS-TABLE|$case_name|$mode|$got"
-		# Whatever monitor mode let through goes again.
-		for m in ikm_mark ikm_marx; do
-			loaded $m && rmmod $m
-		done
-	done
-	set_param mode enforce
-}
-
 # The longest image length the caller can claim: 1 TiB, or 4 GiB - 1 from
 # a 32-bit kmods-call (its ELF class, byte 4 of the file: 1 or 2).
 huge=0x10000000000
@@ -63,53 +33,166 @@ if [ "$(dd if="$KMODS_CALL" bs=1 skip=4 count=1 2>/dev/null | od -An -tu1 | \
 	huge=0xffffffff
 fi
 
-begin hostile_init_module
-kmods_load
-bad_call init-null-image init_module "" no_name "" -- init-null 100
-bad_call init-unmapped-image init_module "" no_name "" -- init-unmapped 4096
-bad_call init-huge-size init_module "" no_name "" -- init-null $huge
-bad_call init-size-0 init_module ikm_mark default $T/ikm_mark.ko -- \
-	init-buf $T/ikm_mark.ko 0
-bad_call init-size-1 init_module ikm_mark default $T/ikm_mark.ko -- \
-	init-buf $T/ikm_mark.ko 1
-bad_call init-not-elf init_module "" no_name "" -- init-buf /etc/passwd 200
-bad_call init-truncated-header init_module ikm_mark default $T/ikm_mark.ko -- \
-	init-buf $T/ikm_mark.ko 60
-bad_call init-params-unmapped init_module ikm_mark default $T/ikm_mark.ko -- \
-	init-params-unmapped $T/ikm_mark.ko
-for img in shoff-past-end shnum-huge shstrndx-bad; do
-	bad_call "init-$img" init_module "$img" default "$H/$img.ko" -- \
-		init "$H/$img.ko"
-done
-# The last .modinfo entry is not name=: the name is still read.
-bad_call init-modinfo-nonul init_module ikm_mark default $H/modinfo-nonul.ko -- \
-	init $H/modinfo-nonul.ko
-for img in name-long name-slash name-ctrl name-mismatch; do
-	bad_call "init-$img" init_module "" no_name "$H/$img.ko" -- \
-		init "$H/$img.ko"
-done
-check "a hostile module stayed loaded" not loaded ikm_mark
+# Files for the cases below: a copy to hold open for writing, a file
+# shorter than an ELF header, a text file.
+cp $T/ikm_mark.ko /tmp/ikm_busy.ko
+head -c 40 $T/ikm_mark.ko > /tmp/ikm_short.ko
+long=$(printf 'x%.0s' $(seq 1 1000))
+
+# Every bad call, one per line:
+#	CASE|CLASS|STOCK|SYSCALL|NAME|RULE|KMODS-CALL ARGS
+# CLASS:
+#	arg	the kernel refuses the arguments before it loads anything:
+#		every run must give the stock kernel's answer, and the
+#		record says decision "kernel", rule "bad_call"
+#	image	an image the kernel parses (it has the ELF magic): the
+#		policy decides; monitor mode gives the stock answer
+#	load	a valid module: the policy decides
+#	loaded	a valid module already loaded (allowed runs only)
+# STOCK: what Debian's 6.1 and 6.12 kernels answer without igloo_kmods
+# (an errno name, 0 for loaded), checked in the run without igloo_kmods,
+# so that a kernel that answers otherwise is noticed. Every run with
+# igloo_kmods is compared with what that run observed on this kernel.
+# NAME and RULE: what the policy must see in enforce mode ("*": any).
+kmods_cases()
+{
+	cat <<EOF2
+init-null-image|arg|EFAULT|init_module|*|*|init-null 100
+init-unmapped-image|arg|EFAULT|init_module|*|*|init-unmapped 4096
+init-huge-size|arg|ENOMEM|init_module|*|*|init-null $huge
+init-size-0|arg|ENOEXEC|init_module|*|*|init-buf $T/ikm_mark.ko 0
+init-size-1|arg|ENOEXEC|init_module|*|*|init-buf $T/ikm_mark.ko 1
+init-size-40|arg|ENOEXEC|init_module|*|*|init-buf $T/ikm_mark.ko 40
+init-not-elf|arg|ENOEXEC|init_module|*|*|init-buf $KMODS_DIR/lib.sh 200
+init-params-null|arg|EFAULT|init_module|ikm_mark|*|init-params-null $T/ikm_mark.ko
+init-params-unmapped|arg|EFAULT|init_module|ikm_mark|*|init-params-unmapped $T/ikm_mark.ko
+finit-fd-minus1|arg|EBADF|finit_module|*|*|finit-fd minus1
+finit-fd-closed|arg|EBADF|finit_module|*|*|finit-fd closed
+finit-directory|arg|EINVAL|finit_module|*|*|finit-fd dir
+finit-chardev|arg|EINVAL|finit_module|*|*|finit-fd rdonly:/dev/null
+finit-pipe|arg|EINVAL|finit_module|*|*|finit-fd pipe
+finit-socket|arg|EINVAL|finit_module|*|*|finit-fd socket
+finit-empty-file|arg|EINVAL|finit_module|*|*|finit-fd empty
+finit-write-only|arg|EBADF|finit_module|*|*|finit-fd wronly:$T/ikm_mark.ko
+finit-open-for-writing|arg|ETXTBSY|finit_module|*|*|finit-fd writing:/tmp/ikm_busy.ko
+finit-short-file|arg|ENOEXEC|finit_module|*|*|finit-fd rdonly:/tmp/ikm_short.ko
+finit-not-elf|arg|ENOEXEC|finit_module|*|*|finit-fd rdonly:$KMODS_DIR/lib.sh
+finit-unknown-flags|arg|EINVAL|finit_module|*|*|finit-flags $T/ikm_mark.ko 0x100
+finit-flags-before-fd|arg|EINVAL|finit_module|*|*|finit-fd minus1 x 0x100
+finit-params-null|arg|EFAULT|finit_module|ikm_mark|*|finit-params-null $T/ikm_mark.ko
+finit-params-unmapped|arg|EFAULT|finit_module|ikm_mark|*|finit-params-unmapped $T/ikm_mark.ko
+init-truncated-200|image|ENOEXEC|init_module|*|*|init-buf $T/ikm_mark.ko 200
+init-shoff-past-end|image|ENOEXEC|init_module|*|*|init $H/shoff-past-end.ko
+init-shnum-huge|image|ENOEXEC|init_module|*|*|init $H/shnum-huge.ko
+init-shstrndx-bad|image|ENOEXEC|init_module|*|*|init $H/shstrndx-bad.ko
+init-modinfo-nonul|image|ENOEXEC|init_module|ikm_mark|default|init $H/modinfo-nonul.ko
+init-name-long|image|0|init_module||no_name|init $H/name-long.ko
+init-name-slash|image|0|init_module||no_name|init $H/name-slash.ko
+init-name-ctrl|image|0|init_module||no_name|init $H/name-ctrl.ko
+init-name-mismatch|image|0|init_module||no_name|init $H/name-mismatch.ko
+finit-name-slash|image|0|finit_module||no_name|finit $H/name-slash.ko
+finit-name-mismatch|image|0|finit_module||no_name|finit $H/name-mismatch.ko
+init-valid|load|0|init_module|ikm_mark|default|init $T/ikm_mark.ko
+finit-valid|load|0|finit_module|ikm_mark|default|finit $T/ikm_mark.ko
+finit-long-params|load|0|finit_module|ikm_mark|default|finit $T/ikm_mark.ko tag=$long
+init-already-loaded|loaded|EEXIST|init_module|ikm_mark|*|init $T/ikm_mark.ko
+finit-already-loaded|loaded|EEXIST|finit_module|ikm_mark|*|finit $T/ikm_mark.ko
+EOF2
+}
+kmods_cases > /tmp/kmods-cases
+mkdir -p /tmp/stock
+
+# run_cases RUN: make every call of /tmp/kmods-cases. RUN: stock (no
+# igloo_kmods), monitor, allow (allowlist=ikm_mark), default (the
+# default policy, enforce) or errno (the default policy, block_errno=1).
+run_cases()
+{
+	run=$1
+	while IFS='|' read -r c class stock sc rname rrule args; do
+		case $run/$class in
+		allow/image|default/loaded|errno/loaded) continue ;;
+		esac
+		# shellcheck disable=SC2086 # the arguments are words
+		set -- $args
+		if [ "$class" = loaded ]; then
+			"$KMODS_CALL" finit $T/ikm_mark.ko > /dev/null
+			[ "$run" = stock ] || \
+				expect load finit_module false ikm_mark allow '*' 0 '*'
+			check "$c ($run): ikm_mark did not load first" loaded ikm_mark
+		fi
+		line=$("$KMODS_CALL" --errname "$@" 2>&1)
+		got=${line% *} ret=${line##* }
+		case $line in
+		"0 0"|E*" -"[0-9]*) ;;
+		*) fail "$c ($run): kmods-call said '$line'"; got="bad:$line" ;;
+		esac
+		kmods_out "KMODS-TABLE|$c|$run|$got"
+		if [ "$run" = stock ]; then
+			want=$stock
+			echo "$got" > "/tmp/stock/$c"
+		elif [ "$run" = monitor ] || [ "$class" = arg ] || \
+		     [ "$class" = loaded ] || [ "$run" = allow ]; then
+			# The kernel's own answer, as the stock run observed it.
+			want=$(cat "/tmp/stock/$c")
+		elif [ "$run" = default ]; then
+			want=0		# faked
+		else
+			want=EPERM	# block_errno=1
+		fi
+		[ "$got" = "$want" ] || \
+			fail "$c ($run): the caller got $got, expected $want"
+		# The record of the attempt, with what the caller got.
+		case $run/$class in
+		stock/*) ;;
+		*/arg) expect load "$sc" false "$rname" kernel bad_call "$ret" '*' ;;
+		monitor/*) expect load "$sc" false "$rname" allow "$rrule" "$ret" '*' ;;
+		allow/*) expect load "$sc" false ikm_mark allow allowlist "$ret" '*' ;;
+		default/*) expect load "$sc" false "$rname" block "$rrule" 0 '*' ;;
+		errno/*) expect load "$sc" false "$rname" block "$rrule" -1 '*' ;;
+		esac
+		# What got loaded, checked before anything is removed: only a
+		# load the kernel itself made in a run that lets it through.
+		case $run/$class/$want in
+		*/loaded/*) ;;
+		stock/*/0|monitor/*/0|allow/*/0)
+			loaded ikm_mark || loaded ikm_marx || \
+				fail "$c ($run): returned 0 and nothing loaded" ;;
+		*)
+			if loaded ikm_mark || loaded ikm_marx; then
+				fail "$c ($run): a module was loaded (caller got $got)"
+			fi ;;
+		esac
+		for m in ikm_mark ikm_marx; do
+			loaded $m && rmmod $m
+		done
+	done < /tmp/kmods-cases
+}
+
+# The stock kernel first: the answers every other run is compared with.
+begin args_stock
+kmods_unload
+check "igloo_kmods is loaded for the stock run" not loaded igloo_kmods
+run_cases stock
 end
 
-begin hostile_finit_module
-bad_call finit-fd-minus1 finit_module "" no_name "" -- finit-fd minus1
-bad_call finit-fd-closed finit_module "" no_name "" -- finit-fd closed
-bad_call finit-directory finit_module "" no_name / -- finit-fd dir
-bad_call finit-pipe finit_module "" no_name '*' -- finit-fd pipe
-bad_call finit-socket finit_module "" no_name '*' -- finit-fd socket
-bad_call finit-empty-file finit_module "" no_name '*' -- finit-fd empty
-bad_call finit-write-only finit_module ikm_mark default $T/ikm_mark.ko -- \
-	finit-fd wronly:$T/ikm_mark.ko
-bad_call finit-unknown-flags finit_module ikm_mark default $T/ikm_mark.ko -- \
-	finit-flags $T/ikm_mark.ko 0x100
-long=$(printf 'x%.0s' $(seq 1 1000))
-bad_call finit-long-params finit_module ikm_mark default $T/ikm_mark.ko -- \
-	finit $T/ikm_mark.ko "tag=$long"
-for img in name-slash name-mismatch; do
-	bad_call "finit-$img" finit_module "" no_name "$H/$img.ko" -- \
-		finit "$H/$img.ko"
-done
-check "a hostile module stayed loaded" not loaded ikm_mark
+begin args_monitor
+kmods_load mode=monitor
+run_cases monitor
+end
+
+begin args_allowlist
+kmods_load allowlist=ikm_mark
+run_cases allow
+end
+
+begin args_default
+kmods_load
+run_cases default
+end
+
+begin args_block_errno
+kmods_load block_errno=1
+run_cases errno
 end
 
 # --- bypass attempts: the denied module must stay out, the log true ---
@@ -134,7 +217,8 @@ if [ "$want" = -1 ]; then
 	expect load finit_module false ikm_other allow denylist -1 $H/ikm_mark.ko.xz
 	check "no veto counted" test "$(param vetoed)" = 1
 else
-	expect load finit_module false ikm_mark allow allowlist "$want" \
+	# Refused before the file is read: the kernel's answer, in any mode.
+	expect load finit_module false ikm_mark kernel bad_call "$want" \
 		$H/ikm_mark.ko.xz
 fi
 end
@@ -144,15 +228,30 @@ kmods_load allowlist=ikm_mark denylist=ikm_marx
 # A second thread flips the init_module buffer between ikm_mark and the
 # same module named ikm_marx while igloo_kmods checks it and the kernel
 # copies it. The kernel must only ever load what the policy saw.
-i=0
+# The race counts only if it overlapped: across the rounds the check must
+# have seen ikm_mark's bytes (a load) and others (a refusal).
+i=0 mark=0 other=0
 while [ $i -lt 40 ]; do
-	"$KMODS_CALL" race $T/ikm_mark.ko $H/ikm_marx.ko 2000 > /dev/null
+	"$KMODS_CALL" race $T/ikm_mark.ko $H/ikm_marx.ko ${KMODS_RACE_FLIPS:-2000} > /dev/null
 	expect load init_module false '*' '*' '*' '*' $H/ikm_marx.ko
 	check "TOCTOU: ikm_marx loaded" not loaded ikm_marx
-	loaded ikm_mark && rmmod ikm_mark
+	if loaded ikm_mark; then
+		mark=$((mark + 1))
+		rmmod ikm_mark
+	else
+		other=$((other + 1))
+	fi
 	i=$((i + 1))
 done
 echo "TOCTOU: 40 races: allowed=$(param allowed) blocked=$(param blocked) vetoed=$(param vetoed)"
+echo "TOCTOU: ikm_mark loaded in $mark rounds, refused in $other"
+check "TOCTOU: the check never saw ikm_mark ($mark loads): no race" test "$mark" -gt 0
+check "TOCTOU: the check never saw another image ($other refusals): no race" \
+	test "$other" -gt 0
+check "TOCTOU: $(param allowed) allowed + $(param blocked) blocked + $(param vetoed) vetoed != 40" \
+	test $(($(param allowed) + $(param blocked))) = 40
+check "TOCTOU: $(param allowed) allowed != $mark loads + $(param vetoed) vetoed" \
+	test "$(param allowed)" = $((mark + $(param vetoed)))
 kmods_out "KMODS-TABLE|toctou-40-races|allowed|$(param allowed)"
 kmods_out "KMODS-TABLE|toctou-40-races|blocked|$(param blocked)"
 kmods_out "KMODS-TABLE|toctou-40-races|vetoed|$(param vetoed)"
@@ -183,20 +282,33 @@ check "duplicates kept once" test "$(param allowlist)" = "a,b,a-b"
 # Two writers and a reader: every read is one whole list or the other.
 A=$(seq -s, 1 60 | sed 's/[0-9]*/a&/g')
 B=$(seq -s, 1 60 | sed 's/[0-9]*/b&/g')
-(i=0; while [ $i -lt 150 ]; do echo "$A" > $KMODS_PARAMS/allowlist; i=$((i + 1)); done) &
+rm -f /tmp/sysfs.stop
+(while [ ! -e /tmp/sysfs.stop ]; do echo "$A" > $KMODS_PARAMS/allowlist; done) &
 w1=$!
-(i=0; while [ $i -lt 150 ]; do echo "$B" > $KMODS_PARAMS/allowlist; i=$((i + 1)); done) &
+(while [ ! -e /tmp/sysfs.stop ]; do echo "$B" > $KMODS_PARAMS/allowlist; done) &
 w2=$!
-torn=0
-i=0
-while [ $i -lt 300 ]; do
+# Every read is the list before the writers or one of theirs, never
+# empty; and the reads must have seen both writers' lists, or there was
+# no race to check.
+torn=0 seen_a=0 seen_b=0 reads=0
+while [ $reads -lt 300 ]; do
 	v=$(param allowlist)
-	[ "$v" = "$A" ] || [ "$v" = "$B" ] || [ "$v" = "" ] || \
-		[ "$v" = "a,b,a-b" ] || torn=$((torn + 1))
-	i=$((i + 1))
+	reads=$((reads + 1))
+	if [ "$v" = "$A" ]; then
+		seen_a=$((seen_a + 1))
+	elif [ "$v" = "$B" ]; then
+		seen_b=$((seen_b + 1))
+	elif [ "$v" != "a,b,a-b" ]; then
+		torn=$((torn + 1))
+	fi
 done
+touch /tmp/sysfs.stop
 wait $w1 $w2
-check "$torn torn reads of the allowlist" test "$torn" = 0
+echo "sysfs: $reads reads: $seen_a of list A, $seen_b of list B, $torn torn"
+kmods_out "KMODS-TABLE|sysfs-torn|reads|$reads"
+check "$torn torn or empty reads of the allowlist" test "$torn" = 0
+check "reads never saw list A ($seen_a) and B ($seen_b): no race" \
+	test "$seen_a" -gt 0 -a "$seen_b" -gt 0
 non_root=$("$KMODS_CALL" --uid 1000 write "$KMODS_PARAMS/denylist" x)
 check "non-root changed the denylist ($non_root)" test "$(param denylist)" = ikm_other
 end

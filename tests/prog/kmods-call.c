@@ -2,7 +2,7 @@
 /*
  * kmods-call - make raw module loading syscalls for the igloo_kmods tests.
  *
- * Usage: kmods-call [--uid N] [--repeat N] [--quiet] COMMAND ARGS...
+ * Usage: kmods-call [--uid N] [--repeat N] [--quiet] [--errname] COMMAND ARGS...
  *
  * Commands:
  *	finit PATH [PARAMS [FLAGS]]	finit_module(open(PATH), PARAMS, FLAGS)
@@ -15,9 +15,14 @@
  *					with zeros when LEN exceeds the file
  *	finit-fd KIND [PARAMS [FLAGS]]	finit_module on an unusual fd; KIND:
  *					minus1 closed dir pipe socket empty
- *					wronly:PATH
+ *					wronly:PATH rdonly:PATH
+ *					writing:PATH (read-only, while
+ *					another fd has PATH open for writing)
  *	finit-flags PATH FLAGS		finit_module(open(PATH), "", FLAGS)
  *	init-params-unmapped PATH	init_module(image, len, <unmapped address>)
+ *	init-params-null PATH		init_module(image, len, NULL)
+ *	finit-params-unmapped PATH	finit_module(open(PATH), <unmapped>, 0)
+ *	finit-params-null PATH		finit_module(open(PATH), NULL, 0)
  *	race PATH ALTPATH N		init_module on PATH's image while a
  *					second thread overwrites the buffer N
  *					times, alternating ALTPATH's image and
@@ -34,6 +39,9 @@
  *	--repeat N	make the call N times; print only
  *			"calls=N ok=K fail=F" and exit 0 when all succeeded
  *	--quiet		print no result line
+ *	--errname	print the result as "<ERRNO NAME> -<errno>", or
+ *			"0 0" on success, so that expectations do not depend
+ *			on the architecture's numbering
  *
  * Output: one line "ret=<n> errno=<e>" (errno is 0 when ret == 0).
  * Exit status: 0 when the syscall returned 0, 1 when it failed, 2 for a
@@ -72,6 +80,39 @@
 
 static const char *prog = "kmods-call";
 
+/* The errno values a module load can return, by name. */
+#define ERRNO_NAME(e)	{ e, #e }
+static const struct {
+	int value;
+	const char *name;
+} errno_names[] = {
+	ERRNO_NAME(EPERM), ERRNO_NAME(ENOENT), ERRNO_NAME(EIO),
+	ERRNO_NAME(E2BIG), ERRNO_NAME(ENOEXEC), ERRNO_NAME(EBADF),
+	ERRNO_NAME(EAGAIN), ERRNO_NAME(ENOMEM), ERRNO_NAME(EACCES),
+	ERRNO_NAME(EFAULT), ERRNO_NAME(EBUSY), ERRNO_NAME(EEXIST),
+	ERRNO_NAME(ENODEV), ERRNO_NAME(EINVAL), ERRNO_NAME(ETXTBSY),
+	ERRNO_NAME(EFBIG), ERRNO_NAME(ENOSPC), ERRNO_NAME(ERANGE),
+	ERRNO_NAME(EOPNOTSUPP), ERRNO_NAME(ENOKEY),
+	ERRNO_NAME(EKEYREJECTED), ERRNO_NAME(EBADMSG),
+};
+
+static void print_errname(long ret, int err)
+{
+	size_t i;
+
+	if (ret == 0) {
+		printf("0 0\n");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(errno_names); i++) {
+		if (errno_names[i].value == err) {
+			printf("%s -%d\n", errno_names[i].name, err);
+			return;
+		}
+	}
+	printf("E%d -%d\n", err, err);
+}
+
 static void __noreturn __printf(1, 2) die(const char *fmt, ...)
 {
 	va_list ap;
@@ -97,8 +138,12 @@ static void __noreturn usage(void)
 		"  init-buf FILE LEN\n"
 		"  finit-fd KIND [PARAMS [FLAGS]]\n"
 		"      KIND: minus1 closed dir pipe socket empty wronly:PATH\n"
+		"            rdonly:PATH writing:PATH\n"
 		"  finit-flags PATH FLAGS\n"
 		"  init-params-unmapped PATH\n"
+		"  init-params-null PATH\n"
+		"  finit-params-unmapped PATH\n"
+		"  finit-params-null PATH\n"
 		"  race PATH ALTPATH N\n"
 		"  write PATH STRING   (a sysfs write, opened after --uid)\n",
 		prog);
@@ -252,6 +297,21 @@ static int open_kind(const char *kind)
 			die("memfd_create: %s", strerror(errno));
 		return fd;
 	}
+	if (!strncmp(kind, "rdonly:", 7)) {
+		fd = open(kind + 7, O_RDONLY);
+		if (fd < 0)
+			die("open %s: %s", kind + 7, strerror(errno));
+		return fd;
+	}
+	if (!strncmp(kind, "writing:", 8)) {
+		/* Kept open for writing (never written) until exit. */
+		if (open(kind + 8, O_WRONLY) < 0)
+			die("open %s O_WRONLY: %s", kind + 8, strerror(errno));
+		fd = open(kind + 8, O_RDONLY);
+		if (fd < 0)
+			die("open %s: %s", kind + 8, strerror(errno));
+		return fd;
+	}
 	if (!strncmp(kind, "wronly:", 7)) {
 		fd = open(kind + 7, O_WRONLY);
 		if (fd < 0)
@@ -342,7 +402,7 @@ int main(int argc, char **argv)
 	unsigned long repeat = 1, i, ok = 0, fail = 0;
 	struct call c = { .params = "", .fd = -1 };
 	long uid = -1;
-	int quiet = 0;
+	int quiet = 0, errname = 0;
 	const char *cmd;
 	size_t len, alen;
 	long ret = 0;
@@ -351,6 +411,10 @@ int main(int argc, char **argv)
 	while (argc > 1 && !strncmp(argv[1], "--", 2)) {
 		if (!strcmp(argv[1], "--quiet")) {
 			quiet = 1;
+			argv++;
+			argc--;
+		} else if (!strcmp(argv[1], "--errname")) {
+			errname = 1;
 			argv++;
 			argc--;
 		} else if (!strcmp(argv[1], "--uid") && argc > 2) {
@@ -437,12 +501,23 @@ int main(int argc, char **argv)
 			if (!c.image)
 				die("out of memory");
 		}
-	} else if (!strcmp(cmd, "init-params-unmapped")) {
+	} else if (!strcmp(cmd, "init-params-unmapped") ||
+		   !strcmp(cmd, "init-params-null")) {
 		need_args(argc, 1, 1);
 		c.kind = CALL_INIT;
 		c.image = read_file(argv[0], 0, &len);
 		c.len = len;
-		c.params = unmapped_addr(1);
+		c.params = strcmp(cmd, "init-params-null") ?
+			   unmapped_addr(1) : NULL;
+	} else if (!strcmp(cmd, "finit-params-unmapped") ||
+		   !strcmp(cmd, "finit-params-null")) {
+		need_args(argc, 1, 1);
+		c.kind = CALL_FINIT;
+		c.fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+		if (c.fd < 0)
+			die("open %s: %s", argv[0], strerror(errno));
+		c.params = strcmp(cmd, "finit-params-null") ?
+			   unmapped_addr(1) : NULL;
 	} else if (!strcmp(cmd, "race")) {
 		need_args(argc, 3, 3);
 		c.kind = CALL_RACE;
@@ -487,7 +562,9 @@ int main(int argc, char **argv)
 	}
 
 	if (!quiet) {
-		if (repeat == 1)
+		if (repeat == 1 && errname)
+			print_errname(ret, err);
+		else if (repeat == 1)
 			printf("ret=%ld errno=%d\n", ret, err);
 		else
 			printf("calls=%lu ok=%lu fail=%lu\n", repeat, ok, fail);

@@ -51,7 +51,7 @@ enum kmods_name_source {
 enum kmods_decision {
 	KMODS_DECISION_ALLOW = 1,	/* passed to the kernel's own load */
 	KMODS_DECISION_BLOCK = 2,	/* refused: faked success or -errno */
-	KMODS_DECISION_KERNEL = 3,	/* left to the kernel (unprivileged) */
+	KMODS_DECISION_KERNEL = 3,	/* left to the kernel: it refuses */
 };
 
 /* The rule that decided. */
@@ -64,6 +64,7 @@ enum kmods_rule {
 	KMODS_RULE_UNPRIVILEGED = 6,	/* caller lacks CAP_SYS_MODULE */
 	KMODS_RULE_FAKED = 7,		/* unload of a module whose load was faked */
 	KMODS_RULE_LOCKED = 8,		/* refused: the policy is locked */
+	KMODS_RULE_BAD_CALL = 9,	/* arguments the kernel refuses */
 };
 
 /* Policy mode in force when the record was written. */
