@@ -7,7 +7,8 @@
  * no-overwrite mode. Kernels without them (penguin's own) get the same
  * byte stream from a read-only character device, /dev/igloo_kmods, backed
  * by a ring of whole records; building with KMODS_TRANSPORT=chardev picks
- * it everywhere. Either way a record that does not fit is dropped and
+ * it everywhere, and it is the fallback where the relay file cannot be
+ * made (a kernel booted with debugfs=off or debugfs=no-mount). Either way a record that does not fit is dropped and
  * counted, never waited for: the caller of init_module must not block on
  * a slow reader. Reads drain what is there and return 0 when nothing is;
  * poll() says when there is more.
@@ -68,8 +69,11 @@ static const struct rchan_callbacks kmods_relay_callbacks = {
 	.remove_buf_file = kmods_remove_buf_file,
 };
 
-static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+static int kmods_relay_init(size_t subbuf_size, size_t n_subbufs)
 {
+	/* debugfs=off or no-mount: nobody could read the relay file. */
+	if (!debugfs_initialized())
+		return -ENODEV;
 	kmods_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	if (IS_ERR(kmods_debugfs_dir))
 		return PTR_ERR(kmods_debugfs_dir);
@@ -82,7 +86,7 @@ static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
 	return 0;
 }
 
-static void kmods_transport_exit(void)
+static void kmods_relay_exit(void)
 {
 	relay_close(kmods_chan);
 	debugfs_remove(kmods_debugfs_dir);
@@ -99,7 +103,7 @@ static void kmods_transport_exit(void)
  */
 
 /* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
-static void *kmods_transport_slot(size_t len)
+static void *kmods_relay_slot(size_t len)
 {
 	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
 
@@ -110,7 +114,7 @@ static void *kmods_transport_slot(size_t len)
 }
 
 /* Called with kmods_record_lock held, once the slot is written. */
-static void kmods_transport_publish(size_t len)
+static void kmods_relay_publish(size_t len)
 {
 	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
 
@@ -118,11 +122,9 @@ static void kmods_transport_publish(size_t len)
 	WRITE_ONCE(buf->offset, buf->offset + len);
 }
 
-static void kmods_transport_wake(void)
-{
-}
+#endif /* KMODS_RELAY_TRANSPORT */
 
-#else /* character device */
+/* ---- The character device ---- */
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -171,11 +173,20 @@ static int kmods_ring_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The reader is done with @len bytes: writers may reuse them. */
+static void kmods_ring_consume(size_t len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	kmods_ring_tail += len;
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+}
+
 static ssize_t kmods_ring_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	size_t done = 0, avail, off, chunk;
-	unsigned long flags;
 
 	mutex_lock(&kmods_ring_read_mutex);
 	while (done < count) {
@@ -189,9 +200,7 @@ static ssize_t kmods_ring_read(struct file *file, char __user *ubuf,
 				done = -EFAULT;
 			break;
 		}
-		spin_lock_irqsave(&kmods_record_lock, flags);
-		kmods_ring_tail += chunk;
-		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		kmods_ring_consume(chunk);
 		done += chunk;
 	}
 	mutex_unlock(&kmods_ring_read_mutex);
@@ -219,30 +228,44 @@ static struct miscdevice kmods_ring_dev = {
 	.mode = 0400,
 };
 
-static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+/* A ring of @size bytes rounded down to whole records, empty. */
+static int kmods_ring_alloc(size_t size)
+{
+	kmods_ring_size = size - size % sizeof(struct kmods_record);
+	kmods_ring_head = 0;
+	kmods_ring_tail = 0;
+	kmods_ring = vmalloc(kmods_ring_size);
+	return kmods_ring ? 0 : -ENOMEM;
+}
+
+static void kmods_ring_free(void)
+{
+	vfree(kmods_ring);
+	kmods_ring = NULL;
+}
+
+static int kmods_ring_init(size_t subbuf_size, size_t n_subbufs)
 {
 	int err;
 
-	/* The same memory as the relay buffers, rounded to whole records. */
-	kmods_ring_size = subbuf_size * n_subbufs;
-	kmods_ring_size -= kmods_ring_size % sizeof(struct kmods_record);
-	kmods_ring = vmalloc(kmods_ring_size);
-	if (!kmods_ring)
-		return -ENOMEM;
+	/* The same memory as the relay buffers. */
+	err = kmods_ring_alloc(subbuf_size * n_subbufs);
+	if (err)
+		return err;
 	err = misc_register(&kmods_ring_dev);
 	if (err)
-		vfree(kmods_ring);
+		kmods_ring_free();
 	return err;
 }
 
-static void kmods_transport_exit(void)
+static void kmods_ring_exit(void)
 {
 	misc_deregister(&kmods_ring_dev);
-	vfree(kmods_ring);
+	kmods_ring_free();
 }
 
 /* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
-static void *kmods_transport_slot(size_t len)
+static void *kmods_ring_slot(size_t len)
 {
 	if (kmods_ring_size - (kmods_ring_head - kmods_ring_tail) < len)
 		return NULL;
@@ -255,17 +278,73 @@ static void *kmods_transport_slot(size_t len)
  * reader takes the lock to read the head, so it never sees the head
  * before the bytes.
  */
-static void kmods_transport_publish(size_t len)
+static void kmods_ring_publish(size_t len)
 {
 	kmods_ring_head += len;
 }
 
-static void kmods_transport_wake(void)
+/* ---- The transport in use ---- */
+
+#ifdef KMODS_RELAY_TRANSPORT
+static bool kmods_on_relay;
+#else
+#define kmods_on_relay false
+#endif
+
+static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
 {
-	wake_up_interruptible(&kmods_ring_wait);
+#ifdef KMODS_RELAY_TRANSPORT
+	int err = kmods_relay_init(subbuf_size, n_subbufs);
+
+	if (!err) {
+		kmods_on_relay = true;
+		return 0;
+	}
+	pr_notice("no relay file (%d): records go to /dev/%s\n", err,
+		  kmods_ring_dev.name);
+#endif
+	return kmods_ring_init(subbuf_size, n_subbufs);
 }
 
-#endif /* KMODS_RELAY_TRANSPORT */
+static void kmods_transport_exit(void)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay) {
+		kmods_relay_exit();
+		kmods_on_relay = false;
+		return;
+	}
+#endif
+	kmods_ring_exit();
+}
+
+/* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
+static void *kmods_transport_slot(size_t len)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay)
+		return kmods_relay_slot(len);
+#endif
+	return kmods_ring_slot(len);
+}
+
+/* Called with kmods_record_lock held, once the slot is written. */
+static void kmods_transport_publish(size_t len)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay) {
+		kmods_relay_publish(len);
+		return;
+	}
+#endif
+	kmods_ring_publish(len);
+}
+
+static void kmods_transport_wake(void)
+{
+	if (!kmods_on_relay)
+		wake_up_interruptible(&kmods_ring_wait);
+}
 
 /**
  * kmods_records_init() - create the record stream
