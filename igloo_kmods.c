@@ -1072,13 +1072,18 @@ static struct kmods_hook kmods_hooks[KMODS_NR_HOOKS] = {
 #endif
 };
 
+/* Set by the probe when a call from this module passes it. */
+static bool kmods_probe_fired;
+
 static int kmods_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kmods_hook *hook = container_of(kp, struct kmods_hook, kp);
 
 	/* kmods_call_original() calling the kernel's own entry: let it run. */
-	if (within_module(kmods_entry_return_address(regs), THIS_MODULE))
+	if (within_module(kmods_entry_return_address(regs), THIS_MODULE)) {
+		WRITE_ONCE(kmods_probe_fired, true);
 		return kmods_let_through(kp, regs);
+	}
 	if (hook->sys == KMODS_SYS_DELETE_MODULE &&
 	    !kmods_unload_is_ours(hook, regs))
 		return kmods_let_through(kp, regs);
@@ -1167,6 +1172,23 @@ static void kmods_hooks_remove(int n)
 	}
 }
 
+/*
+ * Does a call to @hook's function reach its probe? finit_module(-1, NULL,
+ * 0) is refused by the kernel (EBADF, or EPERM) before it does anything.
+ */
+static bool kmods_hook_fires(struct kmods_hook *hook)
+{
+	struct kmods_call call = { .hook = hook, .arg = { -1UL, 0, 0 } };
+#ifdef KMODS_PTREGS_SYSCALLS
+	struct pt_regs regs = {};
+
+	call.regs = &regs;
+#endif
+	WRITE_ONCE(kmods_probe_fired, false);
+	kmods_call_original(&call);
+	return READ_ONCE(kmods_probe_fired);
+}
+
 static int kmods_hooks_install(void)
 {
 	struct kmods_hook *hook;
@@ -1183,10 +1205,33 @@ static int kmods_hooks_install(void)
 		}
 	}
 	for (i = 0; i < KMODS_NR_HOOKS; i++) {
-		if (kmods_hooks[i].orig)
-			enable_kprobe(&kmods_hooks[i].kp);
+		hook = &kmods_hooks[i];
+		if (!hook->orig)
+			continue;
+		err = enable_kprobe(&hook->kp);
+		if (err) {
+			/* Another user of the function, say: nothing enforced. */
+			pr_err("cannot arm the probe on %s: %d\n",
+			       hook->kp.symbol_name, err);
+			goto err_remove;
+		}
+	}
+	/*
+	 * enable_kprobe() succeeds without arming anything while kprobes are
+	 * disarmed as a whole (debugfs kprobes/enabled = 0): check that a
+	 * call does reach the probe.
+	 */
+	if (!kmods_hook_fires(&kmods_hooks[KMODS_HOOK_FINIT])) {
+		pr_err("the probe on %s does not fire (kprobes disabled?): nothing would be enforced\n",
+		       kmods_hooks[KMODS_HOOK_FINIT].kp.symbol_name);
+		err = -ENODEV;
+		goto err_remove;
 	}
 	return 0;
+
+err_remove:
+	kmods_hooks_remove(KMODS_NR_HOOKS);
+	return err;
 }
 
 /* ---- The kernel's own name, checked where the kernel loads it ---- */

@@ -254,6 +254,25 @@ check "plain load failed" loaded ikm_mark
 run_rc 0 rmmod ikm_mark
 end
 
+# --- probes that cannot be armed fail the load, with a message ---
+begin unarmed
+if [ -w /sys/kernel/debug/kprobes/enabled ]; then
+	echo 0 > /sys/kernel/debug/kprobes/enabled
+	check "insmod igloo_kmods succeeded with kprobes disarmed" \
+		not insmod "$KMODS_KO"
+	echo 1 > /sys/kernel/debug/kprobes/enabled
+	if loaded igloo_kmods; then
+		fail "igloo_kmods loaded with kprobes disarmed"
+		rmmod igloo_kmods
+	fi
+	# busybox insmod tries init_module after finit_module: one or two.
+	check "no message for the probe that does not fire" \
+		test "$(dmesg_count 'does not fire (kprobes disabled?)')" -ge 1
+else
+	skip "no /sys/kernel/debug/kprobes/enabled to disarm kprobes with"
+fi
+end
+
 # --- debug kernels: nothing igloo_kmods allocated is left behind ---
 kmemleak_scenario
 
