@@ -16,6 +16,7 @@
 #include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/dcache.h>
+#include <linux/elf.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -628,6 +629,15 @@ static int kmods_read_file(void *ctx, u64 off, void *buf, size_t len)
 	return n == len ? 0 : -EIO;
 }
 
+/* Does @img start with the ELF magic, the one thing the kernel checks first? */
+static bool kmods_image_is_elf(const struct kmods_image *img)
+{
+	u8 magic[SELFMAG];
+
+	return img->size >= SELFMAG && !img->read(img->ctx, 0, magic, SELFMAG) &&
+	       !memcmp(magic, ELFMAG, SELFMAG);
+}
+
 /* Read the name from the image, falling back to the file name. */
 static void kmods_name_image(struct kmods_attempt *at,
 			     const struct kmods_image *img)
@@ -643,6 +653,16 @@ static void kmods_name_image(struct kmods_attempt *at,
 	if (err == -EBADMSG) {
 		/* The image names itself, badly: the kernel would use it. */
 		at->flags |= KMODS_F_BAD_NAME;
+		return;
+	}
+	/*
+	 * An ELF image the reader cannot parse (EI_VERSION zeroed, say) may
+	 * still be one the kernel loads, under a name of its own: the file
+	 * name must not speak for it. It has no name (blocked, no_name).
+	 */
+	if (err != -ENOENT && img && kmods_image_is_elf(img)) {
+		at->flags |= err == -ENOEXEC ? KMODS_F_NOT_ELF :
+					       KMODS_F_IMAGE_FAULT;
 		return;
 	}
 	if (err == -ENOEXEC)

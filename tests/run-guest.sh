@@ -56,7 +56,8 @@ call32=
 T=$KMODS_TESTMOD_DIR
 # Hostile images for tests/guest/hostile.sh: broken copies of ikm_mark,
 # and ikm_other compressed under ikm_mark's file name.
-python3 "$KMODS_TESTS/hostile/mkimages.py" "$T/ikm_mark.ko" "$out/hostile"
+python3 "$KMODS_TESTS/hostile/mkimages.py" "$T/ikm_mark.ko" "$out/hostile" \
+	"$T/ikm_other.ko"
 xz --check=crc32 --lzma2=dict=1MiB -c "$T/ikm_other.ko" > "$out/hostile/ikm_mark.ko.xz"
 "$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
 	--out "$out/initrd.gz" --init "$KMODS_TESTS/guest/init.sh" \

@@ -238,6 +238,24 @@ expect load init_module false ikm_other kernel unprivileged -1 $T/ikm_other.ko
 check "unprivileged load happened" not loaded ikm_mark
 end
 
+# --- an ELF image the reader cannot parse is not named by its file ---
+# ikm_other with EI_VERSION zeroed, in a file named ikm_mark.ko: the
+# kernel loads it (as ikm_other); it must be blocked like any image
+# without a name, with the usual outcome, never allowed as ikm_mark.
+begin unparsable_elf
+kmods_load allowlist=ikm_mark
+eiv=$KMODS_DIR/hostile/ei-version-0/ikm_mark.ko
+call_is "ret=0 errno=0" finit "$eiv"
+expect load finit_module false "" block no_name 0 "$eiv"
+call_is "ret=0 errno=0" init "$eiv"
+expect load init_module false "" block no_name 0 "$eiv"
+check "the unparsable image loaded" not loaded ikm_other
+set_param block_errno 1
+call_is "ret=-1 errno=1" finit "$eiv"
+expect load finit_module false "" block no_name -1 "$eiv"
+check "the unparsable image loaded" not loaded ikm_other
+end
+
 # --- unloading igloo_kmods leaves the kernel as it was ---
 begin unload_clean
 kmods_unload
