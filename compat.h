@@ -252,6 +252,13 @@ static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
 	regs->gpr[12] = fn;
 	regs->nip = fn;
 }
+#elif defined(CONFIG_PPC64) && !(defined(_CALL_ELF) && _CALL_ELF == 2)
+/*
+ * ELFv1 (big-endian ppc64): a function pointer is a descriptor, not code,
+ * so the redirect would jump into data and the original would be called
+ * at its descriptor. Refuse the build until it is described here.
+ */
+#error "igloo_kmods: big-endian ppc64 (ELFv1 function descriptors) is not supported yet"
 #endif
 #else
 #error "igloo_kmods: this architecture's registers are not described yet"

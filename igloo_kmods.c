@@ -50,6 +50,9 @@
 /* The largest init_module image copied for checking; larger ones are not. */
 #define KMODS_IMAGE_MAX		SZ_256M
 
+/* The largest block_errno: ERESTARTSYS (512) and up are kernel-internal. */
+#define KMODS_ERRNO_MAX		511
+
 /* Modules whose load was faked, remembered so that rmmod of them works. */
 #define KMODS_FAKED_MAX		256
 
@@ -77,17 +80,32 @@ static const char *const kmods_mode_names[] = {
 	[KMODS_MODE_MONITOR] = "monitor",
 };
 
-/* Parameters are parsed before init runs; the lock binds only after. */
-static bool kmods_live(void)
+/*
+ * Is this insmod's own parameter line being parsed? load_module() parses
+ * it before it creates the module's sysfs files (parse_args() before
+ * mod_sysfs_setup()), and there the parameters may come in any order.
+ * Every later write comes through sysfs, including one racing with
+ * kmods_init(), and the lock binds it from the moment the lock is set.
+ */
+static bool kmods_parsing_insmod_args(void)
 {
-	return THIS_MODULE->state == MODULE_STATE_LIVE;
+	return !THIS_MODULE->mkobj.kobj.state_in_sysfs;
+}
+
+/* The lock's reference on igloo_kmods, taken once. */
+static void kmods_lock_hold(void)
+{
+	static atomic_t held = ATOMIC_INIT(0);
+
+	if (!atomic_xchg(&held, 1))
+		__module_get(THIS_MODULE);
 }
 
 static int kmods_policy_writable(const struct kernel_param *kp)
 {
 	if (!capable(CAP_SYS_MODULE))
 		return -EPERM;
-	if (kmods_live() && READ_ONCE(kmods_locked)) {
+	if (!kmods_parsing_insmod_args() && READ_ONCE(kmods_locked)) {
 		pr_err("policy is locked: refused a write to %s\n", kp->name);
 		return -EPERM;
 	}
@@ -215,7 +233,12 @@ static int kmods_errno_set(const char *val, const struct kernel_param *kp)
 	err = kstrtouint(val, 0, &v);
 	if (err)
 		return err;
-	if (v >= MAX_ERRNO)
+	/*
+	 * Only errno values user space knows: 512 and up (ERESTARTSYS and the
+	 * rest of include/linux/errno.h) are the kernel's own and would leak
+	 * out or restart the call.
+	 */
+	if (v > KMODS_ERRNO_MAX)
 		return -EINVAL;
 	WRITE_ONCE(kmods_block_errno, v);
 	return 0;
@@ -240,8 +263,13 @@ static int kmods_lock_set(const char *val, const struct kernel_param *kp)
 	err = kstrtobool(val, &lock);
 	if (err)
 		return err;
+	if (kmods_parsing_insmod_args()) {
+		/* "lock=1 ... lock=0" on one line: the last one counts. */
+		WRITE_ONCE(kmods_locked, lock);
+		return 0;
+	}
 	if (!lock) {
-		if (!kmods_live() || !READ_ONCE(kmods_locked))
+		if (!READ_ONCE(kmods_locked))
 			return 0;
 		pr_err("policy is locked until reboot: refused to unlock\n");
 		return -EPERM;
@@ -249,9 +277,11 @@ static int kmods_lock_set(const char *val, const struct kernel_param *kp)
 	if (READ_ONCE(kmods_locked))
 		return 0;
 	WRITE_ONCE(kmods_locked, true);
-	/* From now on igloo_kmods stays loaded (kmods_init() at load time). */
-	if (kmods_live())
-		__module_get(THIS_MODULE);
+	/*
+	 * From now on igloo_kmods stays loaded, even if this write raced
+	 * with kmods_init() (which holds it for a lock given to insmod).
+	 */
+	kmods_lock_hold();
 	pr_notice("policy locked until reboot\n");
 	return 0;
 }
@@ -569,15 +599,51 @@ static const char *const kmods_rule_names[] = {
 	[KMODS_RULE_LOCKED] = "locked",
 };
 
-static void kmods_attempt_log(const struct kmods_attempt *at)
+/*
+ * Copy @s to @dst escaped as the collector escapes modules.log: "\\" for
+ * a backslash, "\xNN" for a control byte or DEL, so that a file name can
+ * never start a line of its own in the kernel log. @dst holds 4 bytes for
+ * each of @s's. Return: the byte after the copy's NUL.
+ */
+static char *kmods_log_escape(char *dst, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+
+	for (; (c = *s); s++) {
+		if (c == '\\') {
+			*dst++ = '\\';
+			*dst++ = '\\';
+		} else if (c < 0x20 || c == 0x7f) {
+			*dst++ = '\\';
+			*dst++ = 'x';
+			*dst++ = hex[c >> 4];
+			*dst++ = hex[c & 15];
+		} else {
+			*dst++ = c;
+		}
+	}
+	*dst++ = '\0';
+	return dst;
+}
+
+static void kmods_attempt_log(struct kmods_attempt *at)
+{
+	char *path, *name, *comm;
+
 	if (READ_ONCE(kmods_quiet))
 		return;
+	/* at->buf is free by now, and large enough for all three. */
+	BUILD_BUG_ON(4 * (KMODS_PATH_LEN + KMODS_NAME_LEN + TASK_COMM_LEN) >
+		     sizeof(at->buf));
+	path = at->buf;
+	name = kmods_log_escape(path, at->path[0] ? at->path : "-");
+	comm = kmods_log_escape(name, at->name[0] ? at->name : "?");
+	kmods_log_escape(comm, at->comm);
 	pr_info("%s%s %s [%s] by %s[%d]: %s (%s%s), returned %ld\n",
 		kmods_syscall_names[at->call->hook->sys],
 		at->flags & KMODS_F_COMPAT ? " (32-bit)" : "",
-		at->path[0] ? at->path : "-", at->name[0] ? at->name : "?",
-		at->comm, task_tgid_nr(current),
+		path, name, comm, task_tgid_nr(current),
 		kmods_decision_names[at->decision], kmods_rule_names[at->rule],
 		at->mode == KMODS_MODE_MONITOR ? ", monitor" : "", at->ret);
 }
@@ -1338,8 +1404,8 @@ static int __init kmods_init(void)
 	err = kmods_hooks_install();
 	if (err)
 		goto err_notifier;
-	if (kmods_locked)
-		__module_get(THIS_MODULE);
+	if (READ_ONCE(kmods_locked))
+		kmods_lock_hold();
 	pr_info("%s mode, block_errno %u%s\n",
 		kmods_mode_names[kmods_mode], kmods_block_errno,
 		kmods_locked ? ", locked" : "");

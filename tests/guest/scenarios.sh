@@ -256,6 +256,31 @@ expect load finit_module false "" block no_name -1 "$eiv"
 check "the unparsable image loaded" not loaded ikm_other
 end
 
+# --- the kernel log line escapes the caller's bytes as modules.log does ---
+begin log_escape
+kmods_load
+# A newline and a backslash in the file name.
+forged=$(printf '/tmp/x\nigloo_kmods: forged line\\.ko')
+cp $T/ikm_mark.ko "$forged"
+call_is "ret=0 errno=0" finit "$forged"
+expect load finit_module false ikm_mark block default 0 '*'
+check "a file name started a kernel log line of its own" \
+	test "$(dmesg | grep -cE '(^|\] )igloo_kmods: forged line')" = 0
+check "the kernel log line is not escaped" \
+	test "$(dmesg_count '/tmp/x\x0aigloo_kmods: forged line\\.ko [ikm_mark]')" = 1
+rm -f "$forged"
+end
+
+# --- block_errno takes errno values only, not the kernel's own (512+) ---
+begin block_errno_range
+check "block_errno 511 refused" set_param block_errno 511
+for bad in 512 516 4095; do
+	check "block_errno $bad accepted" not set_param block_errno $bad
+done
+check "a refused block_errno changed it" test "$(param block_errno)" = 511
+set_param block_errno 0
+end
+
 # --- unloading igloo_kmods leaves the kernel as it was ---
 begin unload_clean
 kmods_unload
