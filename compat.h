@@ -297,9 +297,18 @@ static inline int kmods_let_through(struct kprobe *kp, struct pt_regs *regs)
  * MODULE_STATE_COMING (5.10 on, blocking_notifier_call_chain_robust()).
  *
  * KMODS_HAVE_COPY_FROM_USER_NOFAULT: 5.8 on; probe_user_read() before.
+ *
+ * KMODS_HAVE_VM_FLAGS_SET: vm_flags_set() (6.3 on); vm_flags was written
+ * directly before.
  */
 #ifndef KMODS_HAVE_COPY_FROM_USER_NOFAULT
 #define copy_from_user_nofault probe_user_read
+#endif
+
+#ifdef KMODS_HAVE_VM_FLAGS_SET
+#define kmods_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define kmods_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
 #endif /* _IGLOO_KMODS_COMPAT_H */

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
@@ -26,6 +27,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -37,6 +39,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <uapi/linux/module.h>
 
 #include "compat.h"
@@ -494,7 +497,8 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @path: the module's file, or empty
  * @params: the module parameters, maybe truncated
  * @loading: entry on kmods_loading_list while the kernel loads
- * @image: init_module: the checked copy of the image, or NULL
+ * @image: init_module: the checked copy of the image (vmalloc), or NULL
+ * @image_err: init_module: why there is no @image
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths and the command line
  *
@@ -518,6 +522,7 @@ struct kmods_attempt {
 	char params[KMODS_PARAMS_LEN];
 	struct kmods_loading loading;
 	void *image;
+	int image_err;
 	struct kmods_record rec;
 	char buf[PATH_MAX];
 };
@@ -540,7 +545,7 @@ static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 
 static void kmods_attempt_free(struct kmods_attempt *at)
 {
-	kvfree(at->image);
+	vfree(at->image);
 	kfree(at);
 }
 
@@ -765,8 +770,12 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 	    !(file->f_mode & FMODE_READ)) {
 		at->flags |= KMODS_F_IMAGE_FAULT;
 		kmods_name_image(at, NULL);
-	} else if (at->load_flags & MODULE_INIT_COMPRESSED_FILE) {
-		/* Compressed: the kernel's name is checked at COMING. */
+	} else if (at->load_flags & MODULE_INIT_COMPRESSED_FILE ||
+		   at->decision == KMODS_DECISION_KERNEL) {
+		/*
+		 * Compressed: the kernel's name is checked at COMING. A caller
+		 * the kernel refuses: the file name is enough for the record.
+		 */
 		kmods_name_image(at, NULL);
 	} else {
 		kmods_name_image(at, &img);
@@ -812,7 +821,8 @@ static void kmods_init_path(struct kmods_attempt *at)
 			return;
 		}
 	}
-	if (current->files) {
+	/* Not for a caller the kernel refuses anyway: it walks every file. */
+	if (current->files && at->decision != KMODS_DECISION_KERNEL) {
 		char *found = kzalloc(PATH_MAX, GFP_KERNEL);
 		struct kmods_fd_scan scan = {
 			.tmp = at->buf, .found = found, .size = PATH_MAX,
@@ -841,17 +851,24 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	/*
 	 * Check a copy: another thread may rewrite the caller's buffer at
 	 * any time. An allowed load then gets exactly this copy (see
-	 * kmods_stable_image()). Images too large to copy are read in place
-	 * and, if allowed, left to the kernel (which fails them too), and so
-	 * are those of callers the kernel refuses anyway: they must not make
-	 * the kernel allocate for them.
+	 * kmods_stable_image()), or does not go on. Images that cannot be
+	 * copied are read in place for their name only.
 	 */
-	if (at->decision != KMODS_DECISION_KERNEL &&
-	    img.size && img.size <= KMODS_IMAGE_MAX) {
-		at->image = kvmalloc(img.size, GFP_KERNEL);
+	at->image_err = -EFBIG;
+	if (at->decision == KMODS_DECISION_KERNEL) {
+		/* The kernel refuses the caller: no copy, no parse. */
+		at->image_size = img.size;
+		kmods_init_path(at);
+		kmods_name_image(at, NULL);
+		return;
+	}
+	if (img.size && img.size <= KMODS_IMAGE_MAX) {
+		at->image_err = -ENOMEM;
+		at->image = __vmalloc(img.size, GFP_KERNEL | __GFP_NOWARN);
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
-			kvfree(at->image);
+			vfree(at->image);
 			at->image = NULL;
+			at->image_err = -EFAULT;
 		}
 	}
 	if (at->image) {
@@ -864,10 +881,66 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 }
 
 /*
- * Put the checked copy of an init_module image in a fresh read-only
- * mapping of the caller and point the call at it, so that the kernel
- * loads the bytes the policy saw, whatever the caller's threads write.
- * Return: the mapping's address, or 0 if the call was left as it was.
+ * A read-only view of vmalloc memory: the pages themselves are mapped,
+ * so what the caller reads there is what igloo_kmods checked. The file is
+ * opened read-only and mapped shared, so the mapping never has VM_WRITE
+ * or VM_MAYWRITE: mprotect(PROT_WRITE) fails (EACCES), and so do ptrace
+ * and /proc/PID/mem writes (FOLL_FORCE writes only copy-on-write
+ * mappings). It is not inherited by fork() and cannot be grown.
+ */
+static int kmods_image_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	char *buf = file->private_data;
+	unsigned long off, len = vma->vm_end - vma->vm_start;
+	int err;
+
+	if (vma->vm_pgoff || (vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
+		return -EACCES;
+	kmods_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(buf + off));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct file_operations kmods_image_fops = {
+	.owner = THIS_MODULE,
+	.mmap = kmods_image_mmap,
+};
+
+/*
+ * Map @len bytes of @buf (vmalloc memory, whole pages, kept until the
+ * mapping is gone) read-only into the caller, where it cannot be written
+ * (kmods_image_mmap()). Another thread of the caller can still unmap it
+ * and map something else at the same address before the kernel reads it;
+ * Documentation/threat-model.rst says what holds then.
+ * Return: the mapping's address, or an errno as IS_ERR_VALUE().
+ */
+static unsigned long kmods_user_map(void *buf, size_t len)
+{
+	struct file *file;
+	unsigned long addr;
+
+	if (!current->mm)
+		return (unsigned long)-EFAULT;
+	file = anon_inode_getfile("[igloo_kmods]", &kmods_image_fops, buf,
+				  O_RDONLY);
+	if (IS_ERR(file))
+		return (unsigned long)PTR_ERR(file);
+	addr = vm_mmap(file, 0, len, PROT_READ, MAP_SHARED, 0);
+	fput(file);
+	return addr;
+}
+
+/*
+ * Map the checked copy of an init_module image into the caller
+ * (kmods_user_map()) and point the call at it, so that the kernel loads
+ * the bytes the policy saw, whatever the caller's threads write.
+ * Return: the mapping's address, or an errno as IS_ERR_VALUE() when there
+ * is no such copy to give the kernel: then the load must not go on.
  */
 static unsigned long kmods_stable_image(struct kmods_attempt *at,
 					struct kmods_call *call)
@@ -875,25 +948,29 @@ static unsigned long kmods_stable_image(struct kmods_attempt *at,
 	size_t len = at->image_size;
 	unsigned long addr;
 
-	if (!at->image || !current->mm)
-		return 0;
-	addr = vm_mmap(NULL, 0, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (!at->image)
+		return (unsigned long)(long)at->image_err;
+	addr = kmods_user_map(at->image, len);
 	if (IS_ERR_VALUE(addr))
-		return 0;
+		return addr;
 	/* A bad parameter pointer must stay bad, not land in the copy. */
 	if (call->arg[2] - addr < PAGE_ALIGN(len)) {
 		vm_munmap(addr, len);
-		return 0;
-	}
-	/* Written as ptrace writes: the caller cannot write it. */
-	if (access_process_vm(current, addr, at->image, len,
-			      FOLL_FORCE | FOLL_WRITE) != len) {
-		vm_munmap(addr, len);
-		return 0;
+		return (unsigned long)-EFAULT;
 	}
 	call->arg[0] = addr;
 	return addr;
 }
+
+/*
+ * Callers without CAP_SYS_MODULE, whom the kernel refuses anyway, cost no
+ * image copy, ELF parse or file walk (their records name the file only),
+ * and only so many of them a second get records at all: a loop of them
+ * must not flood the stream or the allocator.
+ */
+static struct ratelimit_state kmods_unprivileged_rs =
+	RATELIMIT_STATE_INIT_FLAGS(kmods_unprivileged_rs, 5 * HZ, 50,
+				   RATELIMIT_MSG_ON_RELEASE);
 
 static long kmods_load(const struct kmods_call *orig_call)
 {
@@ -903,14 +980,22 @@ static long kmods_load(const struct kmods_call *orig_call)
 	unsigned long stable;
 	unsigned int block_errno;
 	unsigned long flags;
+	bool unprivileged;
 	long ret;
 	u64 seq;
 
+	/* The kernel refuses an unprivileged caller; its error is the answer. */
+	unprivileged = !ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE);
+	if (unprivileged && !__ratelimit(&kmods_unprivileged_rs)) {
+		/* Counted; its attempt and result records count as dropped. */
+		atomic64_inc(&kmods_stats.attempts);
+		atomic64_add(2, &kmods_stats.dropped);
+		return kmods_call_original(&call);
+	}
 	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
-	/* The kernel refuses an unprivileged caller; its error is the answer. */
-	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE))
+	if (unprivileged)
 		at->decision = KMODS_DECISION_KERNEL;
 	if (finit)
 		kmods_inspect_finit(at);
@@ -954,10 +1039,24 @@ static long kmods_load(const struct kmods_call *orig_call)
 	list_add(&at->loading.node, &kmods_loading_list);
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
-	stable = finit ? 0 : kmods_stable_image(at, &call);
-	ret = kmods_call_original(&call);
-	if (stable)
-		vm_munmap(stable, at->image_size);
+	stable = 0;
+	if (!finit && at->decision == KMODS_DECISION_ALLOW) {
+		stable = kmods_stable_image(at, &call);
+		/* Monitor mode blocks nothing: the kernel gives its answer. */
+		if (IS_ERR_VALUE(stable) && at->mode == KMODS_MODE_MONITOR)
+			stable = 0;
+	}
+	if (IS_ERR_VALUE(stable)) {
+		/* Check and load would not see the same bytes: refuse. */
+		ret = (long)stable;
+		at->flags |= KMODS_F_IMAGE_FAULT;
+		pr_warn_ratelimited("init_module of %s refused: no stable copy of its image (%ld)\n",
+				    at->name[0] ? at->name : "?", ret);
+	} else {
+		ret = kmods_call_original(&call);
+		if (stable)
+			vm_munmap(stable, at->image_size);
+	}
 
 	spin_lock_irqsave(&kmods_loading_lock, flags);
 	list_del(&at->loading.node);

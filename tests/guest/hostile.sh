@@ -302,6 +302,41 @@ expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
 kmods_follow_stop
 end
 
+# --- unprivileged callers: bounded work and records, all counted ---
+unprivileged_flood()
+{
+	begin unprivileged_flood
+	kmods_follow_start
+	a0=$(param attempts) r0=$(param records) d0=$(param dropped)
+	t0=$(cut -d. -f1 /proc/uptime)
+	"$KMODS_CALL" --uid 1000 --repeat 1000 finit $T/ikm_mark.ko | \
+		grep -q '^calls=1000 ok=0 fail=1000' || \
+		fail "unprivileged calls did not all fail"
+	secs=$(($(cut -d. -f1 /proc/uptime) - t0))
+	# At most 50 recorded attempts (2 records each) per 5 s begun.
+	bound=$((100 * (secs / 5 + 2)))
+	a=$(($(param attempts) - a0)) r=$(($(param records) - r0))
+	d=$(($(param dropped) - d0))
+	echo "unprivileged_flood: 1000 attempts in ${secs}s, $r records, $d dropped"
+	kmods_out "KMODS-TABLE|unprivileged-1000|records|$r"
+	check "attempts counted: $a, expected 1000" test "$a" = 1000
+	check "records + dropped = $((r + d)), expected 2000" \
+		test $((r + d)) = 2000
+	check "$r records for 1000 unprivileged attempts (bound $bound)" \
+		test "$r" -le "$bound"
+	# Each recorded attempt has its result record.
+	kmods_out "KMODS-BULK|unprivileged_flood|$((r / 2))"
+	# This follower saw drops (exit 1); more is an error.
+	touch /tmp/kmods.stop
+	wait "$kmods_follower"
+	rc=$?
+	kmods_follower=
+	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	end
+}
+
+unprivileged_flood
+
 # --- debug kernels: no leak from any of the above ---
 kmemleak_scenario
 
