@@ -1126,44 +1126,107 @@ static bool kmods_unload_is_ours(const struct kmods_hook *hook,
 	char name[MODULE_NAME_LEN];
 	long len;
 
+	/*
+	 * Locked, every call comes here, to have its name read once and
+	 * decided on: a name that cannot be read without faulting now (a
+	 * page not yet touched) may well be igloo_kmods' by the time the
+	 * kernel faults it in.
+	 */
+	if (READ_ONCE(kmods_locked))
+		return true;
 	len = kmods_strncpy_nofault(name, kmods_unload_name_arg(hook, regs),
 				    sizeof(name));
 	if (len <= 0 || len >= sizeof(name))
 		return false;
-	if (kmods_name_eq(name, KBUILD_MODNAME))
-		return READ_ONCE(kmods_locked);
-	return true;
+	return !kmods_name_eq(name, KBUILD_MODNAME);
 }
 
-static long kmods_unload(const struct kmods_call *call)
+/*
+ * Pass a delete_module call on to the kernel with the name read here
+ * (@name), never the caller's memory again, and without O_TRUNC. A forced
+ * unload ignores module references: the one this call holds while it runs
+ * in igloo_kmods and the one the lock takes. Without O_TRUNC, even a name
+ * that became igloo_kmods' (see kmods_user_copy() for what a caller can
+ * still do) only gets -EWOULDBLOCK. Return: the kernel's result.
+ */
+static long kmods_unload_pass(struct kmods_call *call, const char *name)
 {
+	size_t len = strlen(name) + 1;
+	unsigned long addr;
+	char *copy;
+	long ret;
+
+	copy = vmalloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, name, len);
+	addr = kmods_user_map(copy, len);
+	if (IS_ERR_VALUE(addr)) {
+		vfree(copy);
+		return (long)addr;
+	}
+	call->arg[0] = addr;
+	call->arg[1] &= ~(unsigned long)O_TRUNC;
+	ret = kmods_call_original(call);
+	vm_munmap(addr, len);
+	vfree(copy);
+	return ret;
+}
+
+static long kmods_unload(const struct kmods_call *orig_call)
+{
+	struct kmods_call call = *orig_call;
 	struct kmods_attempt *at;
+	bool named, faked, locked_out;
 	long len, ret;
 
-	at = kmods_attempt_new(call);
+	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
-	len = strncpy_from_user(at->name, (const char __user *)call->arg[0],
+	/* Read once: the kernel gets this copy (kmods_unload_pass()). */
+	len = strncpy_from_user(at->name, (const char __user *)call.arg[0],
 				MODULE_NAME_LEN);
-	at->load_flags = call->arg[1];
+	named = len > 0 && len < MODULE_NAME_LEN;
+	if (!named)
+		at->name[0] = '\0';
+	at->load_flags = call.arg[1];
 	at->name_src = KMODS_NAME_ARG;
 	at->decision = KMODS_DECISION_BLOCK;
-	if (len > 0 && len < MODULE_NAME_LEN &&
-	    kmods_name_eq(at->name, KBUILD_MODNAME)) {
-		/* The lock is one-way: it still holds. */
+	/*
+	 * The lock is one-way: it still holds. A name that cannot be read
+	 * is taken for igloo_kmods' (fail closed).
+	 */
+	locked_out = READ_ONCE(kmods_locked) &&
+		     (!named || kmods_name_eq(at->name, KBUILD_MODNAME));
+	if (!named && !locked_out) {
+		/* Not locked: the kernel gives its own error for the name. */
+		kfree(at);
+		return kmods_call_original(&call);
+	}
+	if (locked_out) {
 		at->rule = KMODS_RULE_LOCKED;
 		at->ret = -EPERM;
 		pr_err("policy is locked: refused to unload %s\n",
-		       KBUILD_MODNAME);
-	} else if (len > 0 && len < MODULE_NAME_LEN &&
-		   ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE) &&
-		   kmods_faked_find(at->name, true)) {
+		       named ? KBUILD_MODNAME : "a module whose name cannot be read");
+	} else {
+		faked = ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE) &&
+			kmods_faked_find(at->name, false);
+		/*
+		 * Even a name whose load was faked goes to the kernel first: a
+		 * module of that name may really be loaded (loaded before, or
+		 * the blocked load was of a loaded name), and then this is its
+		 * rmmod. Only "no such module" means the faked one.
+		 */
+		ret = kmods_unload_pass(&call, at->name);
+		if (!faked || ret != -ENOENT) {
+			if (faked && !ret)
+				kmods_faked_find(at->name, true);
+			kfree(at);
+			return ret;
+		}
+		kmods_faked_find(at->name, true);
 		at->rule = KMODS_RULE_FAKED;
 		at->ret = 0;
-	} else {
-		/* Not a module whose load was faked: the kernel unloads it. */
-		kfree(at);
-		return kmods_call_original(call);
 	}
 	kmods_attempt_emit(at, KMODS_REC_UNLOAD, KMODS_SEQ_NONE);
 	kmods_attempt_log(at);

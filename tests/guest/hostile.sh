@@ -302,6 +302,41 @@ expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
 kmods_follow_stop
 end
 
+# --- locked: delete_module names that cannot be read, forced unloads ---
+# Runs after the lock scenario, with igloo_kmods locked.
+locked_unload()
+{
+	begin locked_unload
+	kmods_follow_start
+	printf 'igloo_kmods\0' > /tmp/ikm-name
+	# The name sits in a file page the caller mapped and never touched:
+	# the probe cannot read it, the kernel would fault it in.
+	call_is "ret=-1 errno=1" delete-mapped /tmp/ikm-name 'O_TRUNC|O_NONBLOCK'
+	expect unload delete_module false igloo_kmods block locked -1 ""
+	check "a forced unload of a mapped name unloaded igloo_kmods" \
+		loaded igloo_kmods
+	call_is "ret=-1 errno=1" delete igloo_kmods 'O_TRUNC|O_NONBLOCK'
+	expect unload delete_module false igloo_kmods block locked -1 ""
+	check "a forced unload unloaded igloo_kmods" loaded igloo_kmods
+	# An unreadable name is refused as if it were igloo_kmods'.
+	: > /tmp/ikm-empty
+	call_is "ret=-1 errno=1" delete-mapped /tmp/ikm-empty O_NONBLOCK
+	expect unload delete_module false "" block locked -1 ""
+	# Another module's unload still works, forced or not.
+	run_rc 0 insmod $T/ikm_mark.ko
+	expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+	call_is "ret=0 errno=0" delete ikm_mark 'O_TRUNC|O_NONBLOCK'
+	check "ikm_mark still loaded" not loaded ikm_mark
+	# Started mid-stream, this follower sees a gap before its first
+	# record (exit 1); more is an error.
+	touch /tmp/kmods.stop
+	wait "$kmods_follower"
+	rc=$?
+	kmods_follower=
+	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	end
+}
+
 # --- unprivileged callers: bounded work and records, all counted ---
 unprivileged_flood()
 {
@@ -335,6 +370,7 @@ unprivileged_flood()
 	end
 }
 
+locked_unload
 unprivileged_flood
 
 # --- debug kernels: no leak from any of the above ---

@@ -281,6 +281,20 @@ check "a refused block_errno changed it" test "$(param block_errno)" = 511
 set_param block_errno 0
 end
 
+# --- a blocked load of a loaded module's name: rmmod unloads the real one ---
+begin faked_of_loaded
+kmods_load allowlist=ikm_mark
+run_rc 0 insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+set_param allowlist ""
+run_rc 0 insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+check "rmmod did not unload the real ikm_mark" not loaded ikm_mark
+# The faked load is gone with it: the kernel answers the next rmmod.
+run_rc 1 rmmod ikm_mark
+end
+
 # --- unloading igloo_kmods leaves the kernel as it was ---
 begin unload_clean
 kmods_unload
