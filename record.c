@@ -8,10 +8,11 @@
  * byte stream from a read-only character device, /dev/igloo_kmods, backed
  * by a ring of whole records; building with KMODS_TRANSPORT=chardev picks
  * it everywhere, and it is the fallback where the relay file cannot be
- * made (a kernel booted with debugfs=off or debugfs=no-mount). Either way a record that does not fit is dropped and
- * counted, never waited for: the caller of init_module must not block on
- * a slow reader. Reads drain what is there and return 0 when nothing is;
- * poll() says when there is more.
+ * made (a kernel booted with debugfs=off or debugfs=no-mount). Either way
+ * a record that does not fit is dropped and counted, never waited for:
+ * the caller of init_module must not block on a slow reader. Reads
+ * drain what is there and return 0 when nothing is; poll() says when
+ * there is more.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -138,11 +139,20 @@ static void kmods_relay_publish(size_t len)
  * A ring of bytes holding whole records. Writers append under
  * kmods_record_lock; the one reader copies out without it (writers never
  * touch unread bytes) and then advances the tail under it.
+ *
+ * The head and tail counters only give the fill level (their difference
+ * is right across their wrap). Where the next record goes and where the
+ * reader is are kept apart, as offsets into the ring: the ring is a
+ * multiple of the record size, not a power of two, so a counter taken
+ * modulo the ring size would leave the record boundaries when the counter
+ * wraps (2^32 mod 696 = 16 on 32-bit kernels) and write past the ring.
  */
 static char *kmods_ring;
 static size_t kmods_ring_size;
 static size_t kmods_ring_head;	/* total bytes written, under the lock */
 static size_t kmods_ring_tail;	/* total bytes read, under the lock */
+static size_t kmods_ring_wpos;	/* next record's offset, under the lock */
+static size_t kmods_ring_rpos;	/* the reader's offset, under the lock */
 static DECLARE_WAIT_QUEUE_HEAD(kmods_ring_wait);
 static DEFINE_MUTEX(kmods_ring_read_mutex);
 static atomic_t kmods_ring_open = ATOMIC_INIT(0);
@@ -180,6 +190,9 @@ static void kmods_ring_consume(size_t len)
 
 	spin_lock_irqsave(&kmods_record_lock, flags);
 	kmods_ring_tail += len;
+	kmods_ring_rpos += len;
+	if (kmods_ring_rpos >= kmods_ring_size)
+		kmods_ring_rpos -= kmods_ring_size;
 	spin_unlock_irqrestore(&kmods_record_lock, flags);
 }
 
@@ -193,7 +206,7 @@ static ssize_t kmods_ring_read(struct file *file, char __user *ubuf,
 		avail = kmods_ring_used();
 		if (!avail)
 			break;
-		off = kmods_ring_tail % kmods_ring_size;
+		off = READ_ONCE(kmods_ring_rpos);	/* only we move it */
 		chunk = min3(count - done, avail, kmods_ring_size - off);
 		if (copy_to_user(ubuf + done, kmods_ring + off, chunk)) {
 			if (!done)
@@ -234,6 +247,8 @@ static int kmods_ring_alloc(size_t size)
 	kmods_ring_size = size - size % sizeof(struct kmods_record);
 	kmods_ring_head = 0;
 	kmods_ring_tail = 0;
+	kmods_ring_wpos = 0;
+	kmods_ring_rpos = 0;
 	kmods_ring = vmalloc(kmods_ring_size);
 	return kmods_ring ? 0 : -ENOMEM;
 }
@@ -270,7 +285,7 @@ static void *kmods_ring_slot(size_t len)
 	if (kmods_ring_size - (kmods_ring_head - kmods_ring_tail) < len)
 		return NULL;
 	/* Records are whole: the ring size is a multiple of theirs. */
-	return kmods_ring + kmods_ring_head % kmods_ring_size;
+	return kmods_ring + kmods_ring_wpos;
 }
 
 /*
@@ -281,6 +296,9 @@ static void *kmods_ring_slot(size_t len)
 static void kmods_ring_publish(size_t len)
 {
 	kmods_ring_head += len;
+	kmods_ring_wpos += len;
+	if (kmods_ring_wpos >= kmods_ring_size)
+		kmods_ring_wpos -= kmods_ring_size;
 }
 
 /* ---- The transport in use ---- */
