@@ -854,7 +854,8 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 * kmods_stable_image()), or does not go on. Images that cannot be
 	 * copied are read in place for their name only.
 	 */
-	at->image_err = -EFBIG;
+	/* What the kernel would say to an empty image; one too large: EFBIG. */
+	at->image_err = img.size ? -EFBIG : -ENOEXEC;
 	if (at->decision == KMODS_DECISION_KERNEL) {
 		/* The kernel refuses the caller: no copy, no parse. */
 		at->image_size = img.size;
