@@ -252,6 +252,13 @@ static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
 	regs->gpr[12] = fn;
 	regs->nip = fn;
 }
+#elif defined(CONFIG_PPC64) && !(defined(_CALL_ELF) && _CALL_ELF == 2)
+/*
+ * ELFv1 (big-endian ppc64): a function pointer is a descriptor, not code,
+ * so the redirect would jump into data and the original would be called
+ * at its descriptor. Refuse the build until it is described here.
+ */
+#error "igloo_kmods: big-endian ppc64 (ELFv1 function descriptors) is not supported yet"
 #endif
 #else
 #error "igloo_kmods: this architecture's registers are not described yet"
@@ -290,9 +297,18 @@ static inline int kmods_let_through(struct kprobe *kp, struct pt_regs *regs)
  * MODULE_STATE_COMING (5.10 on, blocking_notifier_call_chain_robust()).
  *
  * KMODS_HAVE_COPY_FROM_USER_NOFAULT: 5.8 on; probe_user_read() before.
+ *
+ * KMODS_HAVE_VM_FLAGS_SET: vm_flags_set() (6.3 on); vm_flags was written
+ * directly before.
  */
 #ifndef KMODS_HAVE_COPY_FROM_USER_NOFAULT
 #define copy_from_user_nofault probe_user_read
+#endif
+
+#ifdef KMODS_HAVE_VM_FLAGS_SET
+#define kmods_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define kmods_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
 #endif /* _IGLOO_KMODS_COMPAT_H */

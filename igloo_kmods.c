@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
@@ -26,6 +27,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -37,6 +39,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <uapi/linux/module.h>
 
 #include "compat.h"
@@ -75,6 +78,9 @@
 /* The largest init_module image copied for checking; larger ones are not. */
 #define KMODS_IMAGE_MAX		SZ_256M
 
+/* The largest block_errno: ERESTARTSYS (512) and up are kernel-internal. */
+#define KMODS_ERRNO_MAX		511
+
 /* Modules whose load was faked, remembered so that rmmod of them works. */
 #define KMODS_FAKED_MAX		256
 
@@ -102,17 +108,32 @@ static const char *const kmods_mode_names[] = {
 	[KMODS_MODE_MONITOR] = "monitor",
 };
 
-/* Parameters are parsed before init runs; the lock binds only after. */
-static bool kmods_live(void)
+/*
+ * Is this insmod's own parameter line being parsed? load_module() parses
+ * it before it creates the module's sysfs files (parse_args() before
+ * mod_sysfs_setup()), and there the parameters may come in any order.
+ * Every later write comes through sysfs, including one racing with
+ * kmods_init(), and the lock binds it from the moment the lock is set.
+ */
+static bool kmods_parsing_insmod_args(void)
 {
-	return THIS_MODULE->state == MODULE_STATE_LIVE;
+	return !THIS_MODULE->mkobj.kobj.state_in_sysfs;
+}
+
+/* The lock's reference on igloo_kmods, taken once. */
+static void kmods_lock_hold(void)
+{
+	static atomic_t held = ATOMIC_INIT(0);
+
+	if (!atomic_xchg(&held, 1))
+		__module_get(THIS_MODULE);
 }
 
 static int kmods_policy_writable(const struct kernel_param *kp)
 {
 	if (!capable(CAP_SYS_MODULE))
 		return -EPERM;
-	if (kmods_live() && READ_ONCE(kmods_locked)) {
+	if (!kmods_parsing_insmod_args() && READ_ONCE(kmods_locked)) {
 		pr_err("policy is locked: refused a write to %s\n", kp->name);
 		return -EPERM;
 	}
@@ -240,7 +261,12 @@ static int kmods_errno_set(const char *val, const struct kernel_param *kp)
 	err = kstrtouint(val, 0, &v);
 	if (err)
 		return err;
-	if (v >= MAX_ERRNO)
+	/*
+	 * Only errno values user space knows: 512 and up (ERESTARTSYS and the
+	 * rest of include/linux/errno.h) are the kernel's own and would leak
+	 * out or restart the call.
+	 */
+	if (v > KMODS_ERRNO_MAX)
 		return -EINVAL;
 	WRITE_ONCE(kmods_block_errno, v);
 	return 0;
@@ -265,8 +291,13 @@ static int kmods_lock_set(const char *val, const struct kernel_param *kp)
 	err = kstrtobool(val, &lock);
 	if (err)
 		return err;
+	if (kmods_parsing_insmod_args()) {
+		/* "lock=1 ... lock=0" on one line: the last one counts. */
+		WRITE_ONCE(kmods_locked, lock);
+		return 0;
+	}
 	if (!lock) {
-		if (!kmods_live() || !READ_ONCE(kmods_locked))
+		if (!READ_ONCE(kmods_locked))
 			return 0;
 		pr_err("policy is locked until reboot: refused to unlock\n");
 		return -EPERM;
@@ -274,9 +305,11 @@ static int kmods_lock_set(const char *val, const struct kernel_param *kp)
 	if (READ_ONCE(kmods_locked))
 		return 0;
 	WRITE_ONCE(kmods_locked, true);
-	/* From now on igloo_kmods stays loaded (kmods_init() at load time). */
-	if (kmods_live())
-		__module_get(THIS_MODULE);
+	/*
+	 * From now on igloo_kmods stays loaded, even if this write raced
+	 * with kmods_init() (which holds it for a lock given to insmod).
+	 */
+	kmods_lock_hold();
 	pr_notice("policy locked until reboot\n");
 	return 0;
 }
@@ -490,7 +523,8 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @params: the module parameters, maybe truncated
  * @bad_call: the kernel refuses these arguments before loading anything
  * @loading: entry on kmods_loading_list while the kernel loads
- * @image: init_module: the checked copy of the image, or NULL
+ * @image: init_module: the checked copy of the image (vmalloc), or NULL
+ * @image_err: init_module: why there is no @image
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths and the command line
  *
@@ -515,6 +549,7 @@ struct kmods_attempt {
 	bool bad_call;
 	struct kmods_loading loading;
 	void *image;
+	int image_err;
 	struct kmods_record rec;
 	char buf[PATH_MAX];
 };
@@ -537,7 +572,7 @@ static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 
 static void kmods_attempt_free(struct kmods_attempt *at)
 {
-	kvfree(at->image);
+	vfree(at->image);
 	kfree(at);
 }
 
@@ -597,15 +632,51 @@ static const char *const kmods_rule_names[] = {
 	[KMODS_RULE_BAD_CALL] = "bad call",
 };
 
-static void kmods_attempt_log(const struct kmods_attempt *at)
+/*
+ * Copy @s to @dst escaped as the collector escapes modules.log: "\\" for
+ * a backslash, "\xNN" for a control byte or DEL, so that a file name can
+ * never start a line of its own in the kernel log. @dst holds 4 bytes for
+ * each of @s's. Return: the byte after the copy's NUL.
+ */
+static char *kmods_log_escape(char *dst, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+
+	for (; (c = *s); s++) {
+		if (c == '\\') {
+			*dst++ = '\\';
+			*dst++ = '\\';
+		} else if (c < 0x20 || c == 0x7f) {
+			*dst++ = '\\';
+			*dst++ = 'x';
+			*dst++ = hex[c >> 4];
+			*dst++ = hex[c & 15];
+		} else {
+			*dst++ = c;
+		}
+	}
+	*dst++ = '\0';
+	return dst;
+}
+
+static void kmods_attempt_log(struct kmods_attempt *at)
+{
+	char *path, *name, *comm;
+
 	if (READ_ONCE(kmods_quiet))
 		return;
+	/* at->buf is free by now, and large enough for all three. */
+	BUILD_BUG_ON(4 * (KMODS_PATH_LEN + KMODS_NAME_LEN + TASK_COMM_LEN) >
+		     sizeof(at->buf));
+	path = at->buf;
+	name = kmods_log_escape(path, at->path[0] ? at->path : "-");
+	comm = kmods_log_escape(name, at->name[0] ? at->name : "?");
+	kmods_log_escape(comm, at->comm);
 	pr_info("%s%s %s [%s] by %s[%d]: %s (%s%s), returned %ld\n",
 		kmods_syscall_names[at->call->hook->sys],
 		at->flags & KMODS_F_COMPAT ? " (32-bit)" : "",
-		at->path[0] ? at->path : "-", at->name[0] ? at->name : "?",
-		at->comm, task_tgid_nr(current),
+		path, name, comm, task_tgid_nr(current),
 		kmods_decision_names[at->decision], kmods_rule_names[at->rule],
 		at->mode == KMODS_MODE_MONITOR ? ", monitor" : "", at->ret);
 }
@@ -694,6 +765,16 @@ static void kmods_name_image(struct kmods_attempt *at,
 		at->flags |= KMODS_F_BAD_NAME;
 		return;
 	}
+	/*
+	 * An ELF image the reader cannot parse (EI_VERSION zeroed, say) may
+	 * still be one the kernel loads, under a name of its own: the file
+	 * name must not speak for it. It has no name (blocked, no_name).
+	 */
+	if (err != -ENOENT && img && !kmods_image_start(img)) {
+		at->flags |= err == -ENOEXEC ? KMODS_F_NOT_ELF :
+					       KMODS_F_IMAGE_FAULT;
+		return;
+	}
 	if (err == -ENOEXEC)
 		at->flags |= KMODS_F_NOT_ELF;
 	else if (err != -ENOENT)
@@ -749,8 +830,12 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 		/* Open for writing (ETXTBSY), empty or too large (EINVAL). */
 		at->bad_call = true;
 		kmods_name_image(at, NULL);
-	} else if (at->load_flags & MODULE_INIT_COMPRESSED_FILE) {
-		/* Compressed: the kernel's name is checked at COMING. */
+	} else if (at->load_flags & MODULE_INIT_COMPRESSED_FILE ||
+		   at->decision == KMODS_DECISION_KERNEL) {
+		/*
+		 * Compressed: the kernel's name is checked at COMING. A caller
+		 * the kernel refuses: the file name is enough for the record.
+		 */
 		kmods_name_image(at, NULL);
 	} else {
 		if (kmods_image_start(&img) == -ENOEXEC)
@@ -798,7 +883,8 @@ static void kmods_init_path(struct kmods_attempt *at)
 			return;
 		}
 	}
-	if (current->files) {
+	/* Not for a caller the kernel refuses anyway: it walks every file. */
+	if (current->files && at->decision != KMODS_DECISION_KERNEL) {
 		char *found = kzalloc(PATH_MAX, GFP_KERNEL);
 		struct kmods_fd_scan scan = {
 			.tmp = at->buf, .found = found, .size = PATH_MAX,
@@ -829,17 +915,25 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	/*
 	 * Check a copy: another thread may rewrite the caller's buffer at
 	 * any time. An allowed load then gets exactly this copy (see
-	 * kmods_stable_image()). Images too large to copy are read in place
-	 * and, if allowed, left to the kernel (which fails them too), and so
-	 * are those of callers the kernel refuses anyway: they must not make
-	 * the kernel allocate for them.
+	 * kmods_stable_image()), or does not go on. Images that cannot be
+	 * copied are read in place for their name only.
 	 */
-	if (at->decision != KMODS_DECISION_KERNEL &&
-	    img.size && img.size <= KMODS_IMAGE_MAX) {
-		at->image = kvmalloc(img.size, GFP_KERNEL);
+	/* What the kernel would say to an empty image; one too large: EFBIG. */
+	at->image_err = img.size ? -EFBIG : -ENOEXEC;
+	if (at->decision == KMODS_DECISION_KERNEL) {
+		/* The kernel refuses the caller: no copy, no parse. */
+		at->image_size = img.size;
+		kmods_init_path(at);
+		kmods_name_image(at, NULL);
+		return;
+	}
+	if (img.size && img.size <= KMODS_IMAGE_MAX) {
+		at->image_err = -ENOMEM;
+		at->image = __vmalloc(img.size, GFP_KERNEL | __GFP_NOWARN);
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
-			kvfree(at->image);
+			vfree(at->image);
 			at->image = NULL;
+			at->image_err = -EFAULT;
 			unreadable = true;
 		}
 	}
@@ -855,22 +949,76 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 * in a copy: a live buffer too large to copy may change before the
 	 * kernel copies it, so it stays the policy's.
 	 */
-	if (at->decision != KMODS_DECISION_KERNEL) {
-		err = kmods_image_start(&img);
-		if (unreadable ||
-		    (err && (err != -ENOEXEC || at->image ||
-			     img.size < sizeof(struct elfhdr))))
-			at->bad_call = true;
-	}
+	err = kmods_image_start(&img);
+	if (unreadable ||
+	    (err && (err != -ENOEXEC || at->image ||
+		     img.size < sizeof(struct elfhdr))))
+		at->bad_call = true;
 	kmods_init_path(at);
 	kmods_name_image(at, &img);
 }
 
 /*
- * Put the checked copy of an init_module image in a fresh read-only
- * mapping of the caller and point the call at it, so that the kernel
- * loads the bytes the policy saw, whatever the caller's threads write.
- * Return: the mapping's address, or 0 if the call was left as it was.
+ * A read-only view of vmalloc memory: the pages themselves are mapped,
+ * so what the caller reads there is what igloo_kmods checked. The file is
+ * opened read-only and mapped shared, so the mapping never has VM_WRITE
+ * or VM_MAYWRITE: mprotect(PROT_WRITE) fails (EACCES), and so do ptrace
+ * and /proc/PID/mem writes (FOLL_FORCE writes only copy-on-write
+ * mappings). It is not inherited by fork() and cannot be grown.
+ */
+static int kmods_image_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	char *buf = file->private_data;
+	unsigned long off, len = vma->vm_end - vma->vm_start;
+	int err;
+
+	if (vma->vm_pgoff || (vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
+		return -EACCES;
+	kmods_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(buf + off));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct file_operations kmods_image_fops = {
+	.owner = THIS_MODULE,
+	.mmap = kmods_image_mmap,
+};
+
+/*
+ * Map @len bytes of @buf (vmalloc memory, whole pages, kept until the
+ * mapping is gone) read-only into the caller, where it cannot be written
+ * (kmods_image_mmap()). Another thread of the caller can still unmap it
+ * and map something else at the same address before the kernel reads it;
+ * Documentation/threat-model.rst says what holds then.
+ * Return: the mapping's address, or an errno as IS_ERR_VALUE().
+ */
+static unsigned long kmods_user_map(void *buf, size_t len)
+{
+	struct file *file;
+	unsigned long addr;
+
+	if (!current->mm)
+		return (unsigned long)-EFAULT;
+	file = anon_inode_getfile("[igloo_kmods]", &kmods_image_fops, buf,
+				  O_RDONLY);
+	if (IS_ERR(file))
+		return (unsigned long)PTR_ERR(file);
+	addr = vm_mmap(file, 0, len, PROT_READ, MAP_SHARED, 0);
+	fput(file);
+	return addr;
+}
+
+/*
+ * Map the checked copy of an init_module image into the caller
+ * (kmods_user_map()) and point the call at it, so that the kernel loads
+ * the bytes the policy saw, whatever the caller's threads write.
+ * Return: the mapping's address, or an errno as IS_ERR_VALUE() when there
+ * is no such copy to give the kernel: then the load must not go on.
  */
 static unsigned long kmods_stable_image(struct kmods_attempt *at,
 					struct kmods_call *call)
@@ -878,21 +1026,15 @@ static unsigned long kmods_stable_image(struct kmods_attempt *at,
 	size_t len = at->image_size;
 	unsigned long addr;
 
-	if (!at->image || !current->mm)
-		return 0;
-	addr = vm_mmap(NULL, 0, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (!at->image)
+		return (unsigned long)(long)at->image_err;
+	addr = kmods_user_map(at->image, len);
 	if (IS_ERR_VALUE(addr))
-		return 0;
+		return addr;
 	/* A bad parameter pointer must stay bad, not land in the copy. */
 	if (call->arg[2] - addr < PAGE_ALIGN(len)) {
 		vm_munmap(addr, len);
-		return 0;
-	}
-	/* Written as ptrace writes: the caller cannot write it. */
-	if (access_process_vm(current, addr, at->image, len,
-			      FOLL_FORCE | FOLL_WRITE) != len) {
-		vm_munmap(addr, len);
-		return 0;
+		return (unsigned long)-EFAULT;
 	}
 	call->arg[0] = addr;
 	return addr;
@@ -937,6 +1079,15 @@ static bool kmods_bad_call(struct kmods_attempt *at, struct kmods_call *call)
 	return true;
 }
 
+ * Callers without CAP_SYS_MODULE, whom the kernel refuses anyway, cost no
+ * image copy, ELF parse or file walk (their records name the file only),
+ * and only so many of them a second get records at all: a loop of them
+ * must not flood the stream or the allocator.
+ */
+static struct ratelimit_state kmods_unprivileged_rs =
+	RATELIMIT_STATE_INIT_FLAGS(kmods_unprivileged_rs, 5 * HZ, 50,
+				   RATELIMIT_MSG_ON_RELEASE);
+
 static long kmods_load(const struct kmods_call *orig_call)
 {
 	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
@@ -945,14 +1096,22 @@ static long kmods_load(const struct kmods_call *orig_call)
 	unsigned long stable;
 	unsigned int block_errno;
 	unsigned long flags;
+	bool unprivileged;
 	long ret;
 	u64 seq;
 
+	/* The kernel refuses an unprivileged caller; its error is the answer. */
+	unprivileged = !ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE);
+	if (unprivileged && !__ratelimit(&kmods_unprivileged_rs)) {
+		/* Counted; its attempt and result records count as dropped. */
+		atomic64_inc(&kmods_stats.attempts);
+		atomic64_add(2, &kmods_stats.dropped);
+		return kmods_call_original(&call);
+	}
 	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
-	/* The kernel refuses an unprivileged caller; its error is the answer. */
-	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE))
+	if (unprivileged)
 		at->decision = KMODS_DECISION_KERNEL;
 	if (finit)
 		kmods_inspect_finit(at);
@@ -999,19 +1158,38 @@ static long kmods_load(const struct kmods_call *orig_call)
 	list_add(&at->loading.node, &kmods_loading_list);
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
-	stable = finit ? 0 : kmods_stable_image(at, &call);
-	/*
-	 * A refused init_module gets the checked copy, or else an image
-	 * pointer no caller can map: the kernel's parser never sees bytes
-	 * that were not checked. Its answer is the same (ENOEXEC for a short
-	 * length, ENOMEM when it cannot allocate, else EFAULT), except for a
-	 * copy without the ELF magic that could not be mapped (EFAULT).
-	 */
-	if (!finit && !stable && at->rule == KMODS_RULE_BAD_CALL)
-		call.arg[0] = KMODS_NO_USER_ADDR;
-	ret = kmods_call_original(&call);
-	if (stable)
-		vm_munmap(stable, at->image_size);
+	stable = 0;
+	if (!finit && at->rule == KMODS_RULE_BAD_CALL) {
+		/*
+		 * A refused init_module gets the checked copy, or else an
+		 * image pointer no caller can map: the kernel's parser never
+		 * sees bytes that were not checked. Its answer is the same
+		 * (ENOEXEC for a short length, ENOMEM when it cannot
+		 * allocate, else EFAULT), except for a copy without the ELF
+		 * magic that could not be mapped (EFAULT).
+		 */
+		stable = kmods_stable_image(at, &call);
+		if (IS_ERR_VALUE(stable)) {
+			stable = 0;
+			call.arg[0] = KMODS_NO_USER_ADDR;
+		}
+	} else if (!finit && at->decision == KMODS_DECISION_ALLOW) {
+		stable = kmods_stable_image(at, &call);
+		/* Monitor mode blocks nothing: the kernel gives its answer. */
+		if (IS_ERR_VALUE(stable) && at->mode == KMODS_MODE_MONITOR)
+			stable = 0;
+	}
+	if (IS_ERR_VALUE(stable)) {
+		/* Check and load would not see the same bytes: refuse. */
+		ret = (long)stable;
+		at->flags |= KMODS_F_IMAGE_FAULT;
+		pr_warn_ratelimited("init_module of %s refused: no stable copy of its image (%ld)\n",
+				    at->name[0] ? at->name : "?", ret);
+	} else {
+		ret = kmods_call_original(&call);
+		if (stable)
+			vm_munmap(stable, at->image_size);
+	}
 
 	spin_lock_irqsave(&kmods_loading_lock, flags);
 	list_del(&at->loading.node);
@@ -1081,44 +1259,107 @@ static bool kmods_unload_is_ours(const struct kmods_hook *hook,
 	char name[MODULE_NAME_LEN];
 	long len;
 
+	/*
+	 * Locked, every call comes here, to have its name read once and
+	 * decided on: a name that cannot be read without faulting now (a
+	 * page not yet touched) may well be igloo_kmods' by the time the
+	 * kernel faults it in.
+	 */
+	if (READ_ONCE(kmods_locked))
+		return true;
 	len = kmods_strncpy_nofault(name, kmods_unload_name_arg(hook, regs),
 				    sizeof(name));
 	if (len <= 0 || len >= sizeof(name))
 		return false;
-	if (kmods_name_eq(name, KBUILD_MODNAME))
-		return READ_ONCE(kmods_locked);
-	return true;
+	return !kmods_name_eq(name, KBUILD_MODNAME);
 }
 
-static long kmods_unload(const struct kmods_call *call)
+/*
+ * Pass a delete_module call on to the kernel with the name read here
+ * (@name), never the caller's memory again, and without O_TRUNC. A forced
+ * unload ignores module references: the one this call holds while it runs
+ * in igloo_kmods and the one the lock takes. Without O_TRUNC, even a name
+ * that became igloo_kmods' (see kmods_user_copy() for what a caller can
+ * still do) only gets -EWOULDBLOCK. Return: the kernel's result.
+ */
+static long kmods_unload_pass(struct kmods_call *call, const char *name)
 {
+	size_t len = strlen(name) + 1;
+	unsigned long addr;
+	char *copy;
+	long ret;
+
+	copy = vmalloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, name, len);
+	addr = kmods_user_map(copy, len);
+	if (IS_ERR_VALUE(addr)) {
+		vfree(copy);
+		return (long)addr;
+	}
+	call->arg[0] = addr;
+	call->arg[1] &= ~(unsigned long)O_TRUNC;
+	ret = kmods_call_original(call);
+	vm_munmap(addr, len);
+	vfree(copy);
+	return ret;
+}
+
+static long kmods_unload(const struct kmods_call *orig_call)
+{
+	struct kmods_call call = *orig_call;
 	struct kmods_attempt *at;
+	bool named, faked, locked_out;
 	long len, ret;
 
-	at = kmods_attempt_new(call);
+	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
-	len = strncpy_from_user(at->name, (const char __user *)call->arg[0],
+	/* Read once: the kernel gets this copy (kmods_unload_pass()). */
+	len = strncpy_from_user(at->name, (const char __user *)call.arg[0],
 				MODULE_NAME_LEN);
-	at->load_flags = call->arg[1];
+	named = len > 0 && len < MODULE_NAME_LEN;
+	if (!named)
+		at->name[0] = '\0';
+	at->load_flags = call.arg[1];
 	at->name_src = KMODS_NAME_ARG;
 	at->decision = KMODS_DECISION_BLOCK;
-	if (len > 0 && len < MODULE_NAME_LEN &&
-	    kmods_name_eq(at->name, KBUILD_MODNAME)) {
-		/* The lock is one-way: it still holds. */
+	/*
+	 * The lock is one-way: it still holds. A name that cannot be read
+	 * is taken for igloo_kmods' (fail closed).
+	 */
+	locked_out = READ_ONCE(kmods_locked) &&
+		     (!named || kmods_name_eq(at->name, KBUILD_MODNAME));
+	if (!named && !locked_out) {
+		/* Not locked: the kernel gives its own error for the name. */
+		kfree(at);
+		return kmods_call_original(&call);
+	}
+	if (locked_out) {
 		at->rule = KMODS_RULE_LOCKED;
 		at->ret = -EPERM;
 		pr_err("policy is locked: refused to unload %s\n",
-		       KBUILD_MODNAME);
-	} else if (len > 0 && len < MODULE_NAME_LEN &&
-		   ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE) &&
-		   kmods_faked_find(at->name, true)) {
+		       named ? KBUILD_MODNAME : "a module whose name cannot be read");
+	} else {
+		faked = ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE) &&
+			kmods_faked_find(at->name, false);
+		/*
+		 * Even a name whose load was faked goes to the kernel first: a
+		 * module of that name may really be loaded (loaded before, or
+		 * the blocked load was of a loaded name), and then this is its
+		 * rmmod. Only "no such module" means the faked one.
+		 */
+		ret = kmods_unload_pass(&call, at->name);
+		if (!faked || ret != -ENOENT) {
+			if (faked && !ret)
+				kmods_faked_find(at->name, true);
+			kfree(at);
+			return ret;
+		}
+		kmods_faked_find(at->name, true);
 		at->rule = KMODS_RULE_FAKED;
 		at->ret = 0;
-	} else {
-		/* Not a module whose load was faked: the kernel unloads it. */
-		kfree(at);
-		return kmods_call_original(call);
 	}
 	kmods_attempt_emit(at, KMODS_REC_UNLOAD, KMODS_SEQ_NONE);
 	kmods_attempt_log(at);
@@ -1212,13 +1453,18 @@ static struct kmods_hook kmods_hooks[KMODS_NR_HOOKS] = {
 #endif
 };
 
+/* Set by the probe when a call from this module passes it. */
+static bool kmods_probe_fired;
+
 static int kmods_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct kmods_hook *hook = container_of(kp, struct kmods_hook, kp);
 
 	/* kmods_call_original() calling the kernel's own entry: let it run. */
-	if (within_module(kmods_entry_return_address(regs), THIS_MODULE))
+	if (within_module(kmods_entry_return_address(regs), THIS_MODULE)) {
+		WRITE_ONCE(kmods_probe_fired, true);
 		return kmods_let_through(kp, regs);
+	}
 	if (hook->sys == KMODS_SYS_DELETE_MODULE &&
 	    !kmods_unload_is_ours(hook, regs))
 		return kmods_let_through(kp, regs);
@@ -1307,6 +1553,23 @@ static void kmods_hooks_remove(int n)
 	}
 }
 
+/*
+ * Does a call to @hook's function reach its probe? finit_module(-1, NULL,
+ * 0) is refused by the kernel (EBADF, or EPERM) before it does anything.
+ */
+static bool kmods_hook_fires(struct kmods_hook *hook)
+{
+	struct kmods_call call = { .hook = hook, .arg = { -1UL, 0, 0 } };
+#ifdef KMODS_PTREGS_SYSCALLS
+	struct pt_regs regs = {};
+
+	call.regs = &regs;
+#endif
+	WRITE_ONCE(kmods_probe_fired, false);
+	kmods_call_original(&call);
+	return READ_ONCE(kmods_probe_fired);
+}
+
 static int kmods_hooks_install(void)
 {
 	struct kmods_hook *hook;
@@ -1323,10 +1586,33 @@ static int kmods_hooks_install(void)
 		}
 	}
 	for (i = 0; i < KMODS_NR_HOOKS; i++) {
-		if (kmods_hooks[i].orig)
-			enable_kprobe(&kmods_hooks[i].kp);
+		hook = &kmods_hooks[i];
+		if (!hook->orig)
+			continue;
+		err = enable_kprobe(&hook->kp);
+		if (err) {
+			/* Another user of the function, say: nothing enforced. */
+			pr_err("cannot arm the probe on %s: %d\n",
+			       hook->kp.symbol_name, err);
+			goto err_remove;
+		}
+	}
+	/*
+	 * enable_kprobe() succeeds without arming anything while kprobes are
+	 * disarmed as a whole (debugfs kprobes/enabled = 0): check that a
+	 * call does reach the probe.
+	 */
+	if (!kmods_hook_fires(&kmods_hooks[KMODS_HOOK_FINIT])) {
+		pr_err("the probe on %s does not fire (kprobes disabled?): nothing would be enforced\n",
+		       kmods_hooks[KMODS_HOOK_FINIT].kp.symbol_name);
+		err = -ENODEV;
+		goto err_remove;
 	}
 	return 0;
+
+err_remove:
+	kmods_hooks_remove(KMODS_NR_HOOKS);
+	return err;
 }
 
 /* ---- The kernel's own name, checked where the kernel loads it ---- */
@@ -1413,8 +1699,8 @@ static int __init kmods_init(void)
 	err = kmods_hooks_install();
 	if (err)
 		goto err_notifier;
-	if (kmods_locked)
-		__module_get(THIS_MODULE);
+	if (READ_ONCE(kmods_locked))
+		kmods_lock_hold();
 	pr_info("%s mode, block_errno %u%s\n",
 		kmods_mode_names[kmods_mode], kmods_block_errno,
 		kmods_locked ? ", locked" : "");

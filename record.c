@@ -7,10 +7,12 @@
  * no-overwrite mode. Kernels without them (penguin's own) get the same
  * byte stream from a read-only character device, /dev/igloo_kmods, backed
  * by a ring of whole records; building with KMODS_TRANSPORT=chardev picks
- * it everywhere. Either way a record that does not fit is dropped and
- * counted, never waited for: the caller of init_module must not block on
- * a slow reader. Reads drain what is there and return 0 when nothing is;
- * poll() says when there is more.
+ * it everywhere, and it is the fallback where the relay file cannot be
+ * made (a kernel booted with debugfs=off or debugfs=no-mount). Either way
+ * a record that does not fit is dropped and counted, never waited for:
+ * the caller of init_module must not block on a slow reader. Reads
+ * drain what is there and return 0 when nothing is; poll() says when
+ * there is more.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -68,8 +70,11 @@ static const struct rchan_callbacks kmods_relay_callbacks = {
 	.remove_buf_file = kmods_remove_buf_file,
 };
 
-static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+static int kmods_relay_init(size_t subbuf_size, size_t n_subbufs)
 {
+	/* debugfs=off or no-mount: nobody could read the relay file. */
+	if (!debugfs_initialized())
+		return -ENODEV;
 	kmods_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	if (IS_ERR(kmods_debugfs_dir))
 		return PTR_ERR(kmods_debugfs_dir);
@@ -82,7 +87,7 @@ static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
 	return 0;
 }
 
-static void kmods_transport_exit(void)
+static void kmods_relay_exit(void)
 {
 	relay_close(kmods_chan);
 	debugfs_remove(kmods_debugfs_dir);
@@ -99,7 +104,7 @@ static void kmods_transport_exit(void)
  */
 
 /* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
-static void *kmods_transport_slot(size_t len)
+static void *kmods_relay_slot(size_t len)
 {
 	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
 
@@ -110,7 +115,7 @@ static void *kmods_transport_slot(size_t len)
 }
 
 /* Called with kmods_record_lock held, once the slot is written. */
-static void kmods_transport_publish(size_t len)
+static void kmods_relay_publish(size_t len)
 {
 	struct rchan_buf *buf = *this_cpu_ptr(kmods_chan->buf);
 
@@ -118,11 +123,9 @@ static void kmods_transport_publish(size_t len)
 	WRITE_ONCE(buf->offset, buf->offset + len);
 }
 
-static void kmods_transport_wake(void)
-{
-}
+#endif /* KMODS_RELAY_TRANSPORT */
 
-#else /* character device */
+/* ---- The character device ---- */
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -136,11 +139,20 @@ static void kmods_transport_wake(void)
  * A ring of bytes holding whole records. Writers append under
  * kmods_record_lock; the one reader copies out without it (writers never
  * touch unread bytes) and then advances the tail under it.
+ *
+ * The head and tail counters only give the fill level (their difference
+ * is right across their wrap). Where the next record goes and where the
+ * reader is are kept apart, as offsets into the ring: the ring is a
+ * multiple of the record size, not a power of two, so a counter taken
+ * modulo the ring size would leave the record boundaries when the counter
+ * wraps (2^32 mod 696 = 16 on 32-bit kernels) and write past the ring.
  */
 static char *kmods_ring;
 static size_t kmods_ring_size;
 static size_t kmods_ring_head;	/* total bytes written, under the lock */
 static size_t kmods_ring_tail;	/* total bytes read, under the lock */
+static size_t kmods_ring_wpos;	/* next record's offset, under the lock */
+static size_t kmods_ring_rpos;	/* the reader's offset, under the lock */
 static DECLARE_WAIT_QUEUE_HEAD(kmods_ring_wait);
 static DEFINE_MUTEX(kmods_ring_read_mutex);
 static atomic_t kmods_ring_open = ATOMIC_INIT(0);
@@ -171,27 +183,37 @@ static int kmods_ring_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The reader is done with @len bytes: writers may reuse them. */
+static void kmods_ring_consume(size_t len)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	kmods_ring_tail += len;
+	kmods_ring_rpos += len;
+	if (kmods_ring_rpos >= kmods_ring_size)
+		kmods_ring_rpos -= kmods_ring_size;
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+}
+
 static ssize_t kmods_ring_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
 	size_t done = 0, avail, off, chunk;
-	unsigned long flags;
 
 	mutex_lock(&kmods_ring_read_mutex);
 	while (done < count) {
 		avail = kmods_ring_used();
 		if (!avail)
 			break;
-		off = kmods_ring_tail % kmods_ring_size;
+		off = READ_ONCE(kmods_ring_rpos);	/* only we move it */
 		chunk = min3(count - done, avail, kmods_ring_size - off);
 		if (copy_to_user(ubuf + done, kmods_ring + off, chunk)) {
 			if (!done)
 				done = -EFAULT;
 			break;
 		}
-		spin_lock_irqsave(&kmods_record_lock, flags);
-		kmods_ring_tail += chunk;
-		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		kmods_ring_consume(chunk);
 		done += chunk;
 	}
 	mutex_unlock(&kmods_ring_read_mutex);
@@ -219,35 +241,51 @@ static struct miscdevice kmods_ring_dev = {
 	.mode = 0400,
 };
 
-static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+/* A ring of @size bytes rounded down to whole records, empty. */
+static int kmods_ring_alloc(size_t size)
+{
+	kmods_ring_size = size - size % sizeof(struct kmods_record);
+	kmods_ring_head = 0;
+	kmods_ring_tail = 0;
+	kmods_ring_wpos = 0;
+	kmods_ring_rpos = 0;
+	kmods_ring = vmalloc(kmods_ring_size);
+	return kmods_ring ? 0 : -ENOMEM;
+}
+
+static void kmods_ring_free(void)
+{
+	vfree(kmods_ring);
+	kmods_ring = NULL;
+}
+
+static int kmods_ring_init(size_t subbuf_size, size_t n_subbufs)
 {
 	int err;
 
-	/* The same memory as the relay buffers, rounded to whole records. */
-	kmods_ring_size = subbuf_size * n_subbufs;
-	kmods_ring_size -= kmods_ring_size % sizeof(struct kmods_record);
-	kmods_ring = vmalloc(kmods_ring_size);
-	if (!kmods_ring)
-		return -ENOMEM;
+	/* The same memory as the relay buffers. */
+	err = kmods_ring_alloc(subbuf_size * n_subbufs);
+	if (err)
+		return err;
 	err = misc_register(&kmods_ring_dev);
 	if (err)
-		vfree(kmods_ring);
+		kmods_ring_free();
 	return err;
 }
 
-static void kmods_transport_exit(void)
+static void kmods_ring_exit(void)
 {
 	misc_deregister(&kmods_ring_dev);
-	vfree(kmods_ring);
+	kmods_ring_free();
 }
 
 /* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
-static void *kmods_transport_slot(size_t len)
+static void *kmods_ring_slot(size_t len)
 {
 	if (kmods_ring_size - (kmods_ring_head - kmods_ring_tail) < len)
 		return NULL;
 	/* Records are whole: the ring size is a multiple of theirs. */
-	return kmods_ring + kmods_ring_head % kmods_ring_size;
+	return kmods_ring + kmods_ring_wpos;
 }
 
 /*
@@ -255,17 +293,76 @@ static void *kmods_transport_slot(size_t len)
  * reader takes the lock to read the head, so it never sees the head
  * before the bytes.
  */
-static void kmods_transport_publish(size_t len)
+static void kmods_ring_publish(size_t len)
 {
 	kmods_ring_head += len;
+	kmods_ring_wpos += len;
+	if (kmods_ring_wpos >= kmods_ring_size)
+		kmods_ring_wpos -= kmods_ring_size;
+}
+
+/* ---- The transport in use ---- */
+
+#ifdef KMODS_RELAY_TRANSPORT
+static bool kmods_on_relay;
+#else
+#define kmods_on_relay false
+#endif
+
+static int kmods_transport_init(size_t subbuf_size, size_t n_subbufs)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	int err = kmods_relay_init(subbuf_size, n_subbufs);
+
+	if (!err) {
+		kmods_on_relay = true;
+		return 0;
+	}
+	pr_notice("no relay file (%d): records go to /dev/%s\n", err,
+		  kmods_ring_dev.name);
+#endif
+	return kmods_ring_init(subbuf_size, n_subbufs);
+}
+
+static void kmods_transport_exit(void)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay) {
+		kmods_relay_exit();
+		kmods_on_relay = false;
+		return;
+	}
+#endif
+	kmods_ring_exit();
+}
+
+/* Called with kmods_record_lock held. Return: the slot, or NULL if full. */
+static void *kmods_transport_slot(size_t len)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay)
+		return kmods_relay_slot(len);
+#endif
+	return kmods_ring_slot(len);
+}
+
+/* Called with kmods_record_lock held, once the slot is written. */
+static void kmods_transport_publish(size_t len)
+{
+#ifdef KMODS_RELAY_TRANSPORT
+	if (kmods_on_relay) {
+		kmods_relay_publish(len);
+		return;
+	}
+#endif
+	kmods_ring_publish(len);
 }
 
 static void kmods_transport_wake(void)
 {
-	wake_up_interruptible(&kmods_ring_wait);
+	if (!kmods_on_relay)
+		wake_up_interruptible(&kmods_ring_wait);
 }
-
-#endif /* KMODS_RELAY_TRANSPORT */
 
 /**
  * kmods_records_init() - create the record stream

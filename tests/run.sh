@@ -135,6 +135,10 @@ done
 tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
 	--kernel 6.12 --transport chardev --script $S \
 	--out "$KMODS_BUILD/run/6.12-chardev" --label 6.12-chardev
+# A relay build on a kernel booted without debugfs: the character device.
+tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
+	--kernel 6.1 --append debugfs=off --script $S \
+	--out "$KMODS_BUILD/run/6.1-nodebugfs" --label 6.1-nodebugfs
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild): KUnit, and the scenario and
 # hostile suites under KASAN, lockdep, UBSAN and kmemleak (plus their

@@ -53,7 +53,9 @@ long=$(printf 'x%.0s' $(seq 1 1000))
 # (an errno name, 0 for loaded), checked in the run without igloo_kmods,
 # so that a kernel that answers otherwise is noticed. Every run with
 # igloo_kmods is compared with what that run observed on this kernel.
-# NAME and RULE: what the policy must see in enforce mode ("*": any).
+# NAME and RULE: what the policy must see in enforce mode ("*": any). An
+# image with the ELF magic that the reader cannot parse has no name, even
+# under a file name the policy would know.
 kmods_cases()
 {
 	cat <<EOF2
@@ -81,10 +83,10 @@ finit-unknown-flags|arg|EINVAL|finit_module|*|*|finit-flags $T/ikm_mark.ko 0x100
 finit-flags-before-fd|arg|EINVAL|finit_module|*|*|finit-fd minus1 x 0x100
 finit-params-null|arg|EFAULT|finit_module|ikm_mark|*|finit-params-null $T/ikm_mark.ko
 finit-params-unmapped|arg|EFAULT|finit_module|ikm_mark|*|finit-params-unmapped $T/ikm_mark.ko
-init-truncated-200|image|ENOEXEC|init_module|*|*|init-buf $T/ikm_mark.ko 200
-init-shoff-past-end|image|ENOEXEC|init_module|*|*|init $H/shoff-past-end.ko
-init-shnum-huge|image|ENOEXEC|init_module|*|*|init $H/shnum-huge.ko
-init-shstrndx-bad|image|ENOEXEC|init_module|*|*|init $H/shstrndx-bad.ko
+init-truncated-200|image|ENOEXEC|init_module||no_name|init-buf $T/ikm_mark.ko 200
+init-shoff-past-end|image|ENOEXEC|init_module||no_name|init $H/shoff-past-end.ko
+init-shnum-huge|image|ENOEXEC|init_module||no_name|init $H/shnum-huge.ko
+init-shstrndx-bad|image|ENOEXEC|init_module||no_name|init $H/shstrndx-bad.ko
 init-modinfo-nonul|image|ENOEXEC|init_module|ikm_mark|default|init $H/modinfo-nonul.ko
 init-name-long|image|0|init_module||no_name|init $H/name-long.ko
 init-name-slash|image|0|init_module||no_name|init $H/name-slash.ko
@@ -412,6 +414,77 @@ check "lock let a blocked module in" not loaded ikm_other
 expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
 kmods_follow_stop
 end
+
+# --- locked: delete_module names that cannot be read, forced unloads ---
+# Runs after the lock scenario, with igloo_kmods locked.
+locked_unload()
+{
+	begin locked_unload
+	kmods_follow_start
+	printf 'igloo_kmods\0' > /tmp/ikm-name
+	# The name sits in a file page the caller mapped and never touched:
+	# the probe cannot read it, the kernel would fault it in.
+	call_is "ret=-1 errno=1" delete-mapped /tmp/ikm-name 'O_TRUNC|O_NONBLOCK'
+	expect unload delete_module false igloo_kmods block locked -1 ""
+	check "a forced unload of a mapped name unloaded igloo_kmods" \
+		loaded igloo_kmods
+	call_is "ret=-1 errno=1" delete igloo_kmods 'O_TRUNC|O_NONBLOCK'
+	expect unload delete_module false igloo_kmods block locked -1 ""
+	check "a forced unload unloaded igloo_kmods" loaded igloo_kmods
+	# An unreadable name is refused as if it were igloo_kmods'.
+	: > /tmp/ikm-empty
+	call_is "ret=-1 errno=1" delete-mapped /tmp/ikm-empty O_NONBLOCK
+	expect unload delete_module false "" block locked -1 ""
+	# Another module's unload still works, forced or not.
+	run_rc 0 insmod $T/ikm_mark.ko
+	expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+	call_is "ret=0 errno=0" delete ikm_mark 'O_TRUNC|O_NONBLOCK'
+	check "ikm_mark still loaded" not loaded ikm_mark
+	# Started mid-stream, this follower sees a gap before its first
+	# record (exit 1); more is an error.
+	touch /tmp/kmods.stop
+	wait "$kmods_follower"
+	rc=$?
+	kmods_follower=
+	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	end
+}
+
+# --- unprivileged callers: bounded work and records, all counted ---
+unprivileged_flood()
+{
+	begin unprivileged_flood
+	kmods_follow_start
+	a0=$(param attempts) r0=$(param records) d0=$(param dropped)
+	t0=$(cut -d. -f1 /proc/uptime)
+	"$KMODS_CALL" --uid 1000 --repeat 1000 finit $T/ikm_mark.ko | \
+		grep -q '^calls=1000 ok=0 fail=1000' || \
+		fail "unprivileged calls did not all fail"
+	secs=$(($(cut -d. -f1 /proc/uptime) - t0))
+	# At most 50 recorded attempts (2 records each) per 5 s begun.
+	bound=$((100 * (secs / 5 + 2)))
+	a=$(($(param attempts) - a0)) r=$(($(param records) - r0))
+	d=$(($(param dropped) - d0))
+	echo "unprivileged_flood: 1000 attempts in ${secs}s, $r records, $d dropped"
+	kmods_out "KMODS-TABLE|unprivileged-1000|records|$r"
+	check "attempts counted: $a, expected 1000" test "$a" = 1000
+	check "records + dropped = $((r + d)), expected 2000" \
+		test $((r + d)) = 2000
+	check "$r records for 1000 unprivileged attempts (bound $bound)" \
+		test "$r" -le "$bound"
+	# Each recorded attempt has its result record.
+	kmods_out "KMODS-BULK|unprivileged_flood|$((r / 2))"
+	# This follower saw drops (exit 1); more is an error.
+	touch /tmp/kmods.stop
+	wait "$kmods_follower"
+	rc=$?
+	kmods_follower=
+	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	end
+}
+
+locked_unload
+unprivileged_flood
 
 # --- debug kernels: no leak from any of the above ---
 kmemleak_scenario

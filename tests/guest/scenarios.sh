@@ -251,6 +251,63 @@ check "unprivileged load of an allowlisted module happened" not loaded ikm_other
 check "unprivileged load happened" not loaded ikm_mark
 end
 
+# --- an ELF image the reader cannot parse is not named by its file ---
+# ikm_other with EI_VERSION zeroed, in a file named ikm_mark.ko: the
+# kernel loads it (as ikm_other); it must be blocked like any image
+# without a name, with the usual outcome, never allowed as ikm_mark.
+begin unparsable_elf
+kmods_load allowlist=ikm_mark
+eiv=$KMODS_DIR/hostile/ei-version-0/ikm_mark.ko
+call_is "ret=0 errno=0" finit "$eiv"
+expect load finit_module false "" block no_name 0 "$eiv"
+call_is "ret=0 errno=0" init "$eiv"
+expect load init_module false "" block no_name 0 "$eiv"
+check "the unparsable image loaded" not loaded ikm_other
+set_param block_errno 1
+call_is "ret=-1 errno=1" finit "$eiv"
+expect load finit_module false "" block no_name -1 "$eiv"
+check "the unparsable image loaded" not loaded ikm_other
+end
+
+# --- the kernel log line escapes the caller's bytes as modules.log does ---
+begin log_escape
+kmods_load
+# A newline and a backslash in the file name.
+forged=$(printf '/tmp/x\nigloo_kmods: forged line\\.ko')
+cp $T/ikm_mark.ko "$forged"
+call_is "ret=0 errno=0" finit "$forged"
+expect load finit_module false ikm_mark block default 0 '*'
+check "a file name started a kernel log line of its own" \
+	test "$(dmesg | grep -cE '(^|\] )igloo_kmods: forged line')" = 0
+check "the kernel log line is not escaped" \
+	test "$(dmesg_count '/tmp/x\x0aigloo_kmods: forged line\\.ko [ikm_mark]')" = 1
+rm -f "$forged"
+end
+
+# --- block_errno takes errno values only, not the kernel's own (512+) ---
+begin block_errno_range
+check "block_errno 511 refused" set_param block_errno 511
+for bad in 512 516 4095; do
+	check "block_errno $bad accepted" not set_param block_errno $bad
+done
+check "a refused block_errno changed it" test "$(param block_errno)" = 511
+set_param block_errno 0
+end
+
+# --- a blocked load of a loaded module's name: rmmod unloads the real one ---
+begin faked_of_loaded
+kmods_load allowlist=ikm_mark
+run_rc 0 insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+set_param allowlist ""
+run_rc 0 insmod $T/ikm_mark.ko
+expect load finit_module false ikm_mark block default 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+check "rmmod did not unload the real ikm_mark" not loaded ikm_mark
+# The faked load is gone with it: the kernel answers the next rmmod.
+run_rc 1 rmmod ikm_mark
+end
+
 # --- unloading igloo_kmods leaves the kernel as it was ---
 begin unload_clean
 kmods_unload
@@ -265,6 +322,25 @@ fi
 run_rc 0 insmod $T/ikm_mark.ko
 check "plain load failed" loaded ikm_mark
 run_rc 0 rmmod ikm_mark
+end
+
+# --- probes that cannot be armed fail the load, with a message ---
+begin unarmed
+if [ -w /sys/kernel/debug/kprobes/enabled ]; then
+	echo 0 > /sys/kernel/debug/kprobes/enabled
+	check "insmod igloo_kmods succeeded with kprobes disarmed" \
+		not insmod "$KMODS_KO"
+	echo 1 > /sys/kernel/debug/kprobes/enabled
+	if loaded igloo_kmods; then
+		fail "igloo_kmods loaded with kprobes disarmed"
+		rmmod igloo_kmods
+	fi
+	# busybox insmod tries init_module after finit_module: one or two.
+	check "no message for the probe that does not fire" \
+		test "$(dmesg_count 'does not fire (kprobes disabled?)')" -ge 1
+else
+	skip "no /sys/kernel/debug/kprobes/enabled to disarm kprobes with"
+fi
 end
 
 # --- debug kernels: nothing igloo_kmods allocated is left behind ---

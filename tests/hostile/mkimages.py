@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Craft hostile module images from a real test module.
 
-Usage: mkimages.py MODULE.ko OUTDIR
+Usage: mkimages.py MODULE.ko OUTDIR [OTHER.ko]
 
 Writes, next to each other in OUTDIR, copies of MODULE.ko broken one way
 each (32/64-bit, either byte order):
@@ -16,6 +16,10 @@ each (32/64-bit, either byte order):
   name-mismatch.ko    .modinfo and .gnu.linkonce.this_module disagree
   ikm_marx.ko         both names' last letter changed to 'x': the same
                       module under another name, for the TOCTOU race
+  ei-version-0/MODULE.ko
+                      OTHER.ko with e_ident[EI_VERSION] zeroed (the kernel
+                      loads it; igloo_kmods' ELF reader does not), under
+                      MODULE's file name
 """
 
 import os
@@ -129,6 +133,14 @@ def main():
     for name, elf in variants(orig):
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(elf.data)
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "rb") as f:
+            other = Elf(f.read())
+        other.data[6] = 0   # EI_VERSION
+        os.makedirs(os.path.join(outdir, "ei-version-0"), exist_ok=True)
+        with open(os.path.join(outdir, "ei-version-0",
+                               os.path.basename(src)), "wb") as f:
+            f.write(other.data)
 
 
 if __name__ == "__main__":

@@ -1512,11 +1512,67 @@ static void records_stream_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ikt_stream_readable(), 2 * sizeof(*rec));
 }
 
+/*
+ * /dev/igloo_kmods' ring: its byte counters wrap (after 4 GiB of records
+ * on a 32-bit kernel), and the ring is a multiple of the record size, not
+ * a power of two, so a slot found from a counter modulo the ring size
+ * leaves the record boundaries at the wrap and runs past the ring. A
+ * ring of three records, its counters started just below the wrap of
+ * their type: every slot must stay a whole record inside the ring.
+ */
+static void records_ring_counter_wrap(struct kunit *test)
+{
+	const size_t len = sizeof(struct kmods_record);
+	/* The last multiple of a record below the wrap, less one record. */
+	const size_t start = (SIZE_MAX / len) * len - len;
+	unsigned long flags;
+	size_t off;
+	void *slot;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, kmods_ring_alloc(3 * len), 0);
+	kmods_ring_head = start;
+	kmods_ring_tail = start;
+	for (i = 0; i < 8; i++) {
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		slot = kmods_ring_slot(len);
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		KUNIT_ASSERT_NOT_NULL(test, slot);
+		off = (char *)slot - kmods_ring;
+		KUNIT_EXPECT_EQ_MSG(test, off % len, (size_t)0,
+				    "record %d at ring offset %zu", i, off);
+		/* Stop before a write past the ring. */
+		KUNIT_ASSERT_LE_MSG(test, off + len, kmods_ring_size,
+				    "record %d at ring offset %zu", i, off);
+		memset(slot, 0x5a, len);
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		kmods_ring_publish(len);
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		KUNIT_EXPECT_EQ(test, kmods_ring_used(), len);
+		kmods_ring_consume(len);
+		KUNIT_EXPECT_EQ(test, kmods_ring_used(), (size_t)0);
+	}
+	/* A full ring still refuses a record across the wrap. */
+	for (i = 0; i < 3; i++) {
+		spin_lock_irqsave(&kmods_record_lock, flags);
+		slot = kmods_ring_slot(len);
+		if (slot)
+			kmods_ring_publish(len);
+		spin_unlock_irqrestore(&kmods_record_lock, flags);
+		KUNIT_EXPECT_NOT_NULL(test, slot);
+	}
+	spin_lock_irqsave(&kmods_record_lock, flags);
+	KUNIT_EXPECT_NULL(test, kmods_ring_slot(len));
+	spin_unlock_irqrestore(&kmods_record_lock, flags);
+	kmods_ring_free();
+}
+
 static struct kunit_case igloo_kmods_records_cases[] = {
 	KUNIT_CASE(records_emit_seq_and_drop),
 	KUNIT_CASE(records_bad_geometry),
 	KUNIT_CASE(records_publish_after_write),
 	KUNIT_CASE(records_stream_bytes),
+	KUNIT_CASE(records_ring_counter_wrap),
 	{}
 };
 

@@ -9,6 +9,9 @@
  *	init PATH [PARAMS]		init_module(image of PATH, len, PARAMS)
  *	delete NAME [FLAGS]		delete_module(NAME, FLAGS), default
  *					O_NONBLOCK
+ *	delete-mapped FILE [FLAGS]	delete_module with the name read from
+ *					FILE's first page, mapped and never
+ *					touched here (the kernel faults it in)
  *	init-null LEN			init_module(NULL, LEN, "")
  *	init-unmapped LEN		init_module(<unmapped address>, LEN, "")
  *	init-buf FILE LEN		image = first LEN bytes of FILE, padded
@@ -473,6 +476,19 @@ int main(int argc, char **argv)
 		need_args(argc, 1, 2);
 		c.kind = CALL_DELETE;
 		c.name = argv[0];
+		c.flags = argc > 1 ? parse_flags(argv[1]) : O_NONBLOCK;
+	} else if (!strcmp(cmd, "delete-mapped")) {
+		int fd;
+
+		need_args(argc, 1, 2);
+		c.kind = CALL_DELETE;
+		fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die("%s: %s", argv[0], strerror(errno));
+		c.name = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (c.name == MAP_FAILED)
+			die("mmap %s: %s", argv[0], strerror(errno));
+		close(fd);
 		c.flags = argc > 1 ? parse_flags(argv[1]) : O_NONBLOCK;
 	} else if (!strcmp(cmd, "write")) {
 		need_args(argc, 2, 2);

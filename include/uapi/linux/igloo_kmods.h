@@ -83,7 +83,11 @@ enum kmods_mode {
 #define KMODS_F_BAD_NAME	(1U << 6) /* image names the module badly */
 #define KMODS_F_VETOED		(1U << 7) /* refused at MODULE_STATE_COMING */
 #define KMODS_F_ERRNO		(1U << 8) /* blocked with -block_errno */
-#define KMODS_F_BUSY		(1U << 9) /* refused while igloo_kmods unloads */
+/*
+ * Reserved, never set: a call that finds igloo_kmods unloading gets
+ * -EAGAIN and no record (the stream may be going away with it).
+ */
+#define KMODS_F_BUSY		(1U << 9)
 
 /**
  * struct kmods_record - one event, as written to the record stream
