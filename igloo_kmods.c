@@ -1079,6 +1079,7 @@ static bool kmods_bad_call(struct kmods_attempt *at, struct kmods_call *call)
 	return true;
 }
 
+/*
  * Callers without CAP_SYS_MODULE, whom the kernel refuses anyway, cost no
  * image copy, ELF parse or file walk (their records name the file only),
  * and only so many of them a second get records at all: a loop of them
