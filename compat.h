@@ -19,40 +19,29 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vmalloc.h>
 
 /*
- * Kernel features this module uses, each named once here from the
- * version that brought it (or probed by Kbuild, see the end of this
- * file); the code tests the names. Linux 4.10 (penguin's default kernel)
- * is the oldest kernel supported.
+ * Kernel features that differ between the kernels supported (Linux 4.10,
+ * penguin's default kernel, and later), each probed in the kernel's
+ * headers by Kbuild and named once; the code tests the names:
+ *
+ * KMODS_HAVE_SCHED_MM_H: <linux/sched/mm.h> (4.11 on).
+ * KMODS_HAVE_GET_RANDOM_U32: get_random_u32() (4.11); get_random_int().
+ * KMODS_HAVE_KVMALLOC: kvmalloc() (4.12).
+ * KMODS_HAVE_KERNEL_READ_POS: kernel_read(file, buf, count, &pos) (4.14).
+ * KMODS_HAVE_POLL_T: __poll_t and the EPOLL* masks (4.16).
+ * KMODS_HAVE_KPROBE_SKIP_CLEANUP: once a kprobe pre-handler returns 1 (it
+ *	changed the instruction pointer), the architecture's kprobe handler
+ *	resets current_kprobe and re-enables preemption itself (4.18, when
+ *	jprobes went); before, the pre-handler had to.
+ * KMODS_HAVE_BOOTTIME_NS: ktime_get_boottime_ns() (5.3); ktime_get_boot_ns().
+ * KMODS_HAVE_PROBE_USER_READ: probe_user_read() (5.3 to 5.7).
+ * KMODS_HAVE_COPY_FROM_USER_NOFAULT: its new name (5.8).
+ * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
+ *	MODULE_STATE_COMING (5.10, blocking_notifier_call_chain_robust()).
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 10, 0)
-#error "igloo_kmods: Linux 4.10 or later is needed"
-#endif
-/* 4.11: <linux/sched/mm.h> split out of <linux/sched.h>. */
-#define KMODS_HAVE_SCHED_MM_H		(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 11, 0))
-/* 4.11: get_random_u32(); get_random_int() before. */
-#define KMODS_HAVE_GET_RANDOM_U32	(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 11, 0))
-/* 4.12: kvmalloc(). */
-#define KMODS_HAVE_KVMALLOC		(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 12, 0))
-/* 4.14: kernel_read(file, buf, count, &pos). */
-#define KMODS_HAVE_KERNEL_READ_POS	(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 14, 0))
-/* 4.16: __poll_t and the EPOLL* masks for file_operations.poll. */
-#define KMODS_HAVE_POLL_T		(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 16, 0))
-/*
- * 4.18: once a kprobe pre-handler returns 1 (it changed the instruction
- * pointer), the architecture's kprobe handler resets current_kprobe and
- * re-enables preemption itself; before, the pre-handler had to.
- */
-#define KMODS_HAVE_KPROBE_SKIP_CLEANUP	(LINUX_VERSION_CODE >= KERNEL_VERSION(4, 18, 0))
-/* 5.3: ktime_get_boottime_ns(); ktime_get_boot_ns() before. */
-#define KMODS_HAVE_BOOTTIME_NS		(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 3, 0))
-/* 5.3: probe_user_read(), which 5.8 renamed copy_from_user_nofault(). */
-#define KMODS_HAVE_PROBE_USER_READ	(LINUX_VERSION_CODE >= KERNEL_VERSION(5, 3, 0))
-
-#if KMODS_HAVE_SCHED_MM_H
+#ifdef KMODS_HAVE_SCHED_MM_H
 #include <linux/sched/mm.h>
 #endif
 
@@ -67,7 +56,7 @@
  * is not exported then: kmods_kprobe_compat_init() finds it with
  * kallsyms (CONFIG_KALLSYMS_ALL, which penguin's kernels have).
  */
-#if KMODS_HAVE_KPROBE_SKIP_CLEANUP
+#ifdef KMODS_HAVE_KPROBE_SKIP_CLEANUP
 static inline int kmods_kprobe_compat_init(void)
 {
 	return 0;
@@ -452,15 +441,15 @@ static inline void kmods_coming_veto_end(struct module *mod)
 #endif
 
 /* Functions that older kernels have under another name or not at all. */
-#if !KMODS_HAVE_GET_RANDOM_U32
+#ifndef KMODS_HAVE_GET_RANDOM_U32
 #define get_random_u32 get_random_int
 #endif
 
-#if !KMODS_HAVE_BOOTTIME_NS
+#ifndef KMODS_HAVE_BOOTTIME_NS
 #define ktime_get_boottime_ns ktime_get_boot_ns
 #endif
 
-#if !KMODS_HAVE_KVMALLOC
+#ifndef KMODS_HAVE_KVMALLOC
 static inline void *kvmalloc(size_t size, gfp_t flags)
 {
 	void *p = NULL;
@@ -471,7 +460,7 @@ static inline void *kvmalloc(size_t size, gfp_t flags)
 }
 #endif
 
-#if !KMODS_HAVE_KERNEL_READ_POS
+#ifndef KMODS_HAVE_KERNEL_READ_POS
 static inline ssize_t kmods_kernel_read(struct file *file, void *buf,
 					size_t count, loff_t *pos)
 {
@@ -486,33 +475,26 @@ static inline ssize_t kmods_kernel_read(struct file *file, void *buf,
 	kmods_kernel_read(file, buf, count, pos)
 #endif
 
-#if !KMODS_HAVE_POLL_T
-typedef unsigned int __poll_t;
+#ifndef KMODS_HAVE_POLL_T
+#define __poll_t	unsigned int
 #define EPOLLIN		POLLIN
 #define EPOLLRDNORM	POLLRDNORM
 #endif
 
-/* 5.5 */
+/* 5.5: rcu_replace_pointer(), a macro. */
 #ifndef rcu_replace_pointer
 #define rcu_replace_pointer(rcu_ptr, ptr, c)				\
 ({									\
-	typeof(ptr) __tmp = rcu_dereference_protected((rcu_ptr), (c));	\
-	rcu_assign_pointer((rcu_ptr), (ptr));				\
-	__tmp;								\
+	void __rcu **__slot = (void __rcu **)&(rcu_ptr);		\
+	void *__old = rcu_dereference_protected(*__slot, (c));		\
+	rcu_assign_pointer(*__slot, (ptr));				\
+	__old;								\
 })
 #endif
 
-/*
- * Features probed in the kernel headers by Kbuild:
- *
- * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
- * MODULE_STATE_COMING (5.10 on, blocking_notifier_call_chain_robust()).
- *
- * KMODS_HAVE_COPY_FROM_USER_NOFAULT: 5.8 on; probe_user_read() from 5.3;
- * before, what probe_user_read() does.
- */
+/* Before 5.3, what probe_user_read() does. */
 #ifndef KMODS_HAVE_COPY_FROM_USER_NOFAULT
-#if KMODS_HAVE_PROBE_USER_READ
+#ifdef KMODS_HAVE_PROBE_USER_READ
 #define copy_from_user_nofault probe_user_read
 #else
 static inline long copy_from_user_nofault(void *dst, const void __user *src,

@@ -19,8 +19,8 @@
 # $KMODS_CACHE/linux-4.10.17.tar.xz and ../shared/linux-4.10.17.tar.xz
 # (next to the repository) that exists. The patches in
 # tests/kernel/patches-4.10/ (what Debian 12's gcc-12 and binutils 2.40
-# need) are applied to the unpacked source, whose directory name carries
-# a hash of them.
+# need; patches-4.10/<ARCH>/ for one architecture only) are applied to the
+# unpacked source, whose directory name carries a hash of them.
 #
 # The source is unpacked once into $KMODS_CACHE/src/ and must stay there
 # (the build directory's Makefile includes it). The build goes, with O=,
@@ -74,6 +74,22 @@ log()
 	[ "$quiet" = 1 ] || kmods_log "$@"
 }
 
+# --- the target: x86_64, or a flavour for another architecture -----------------
+# mipseb: 32-bit big-endian MIPS (QEMU's malta), an architecture penguin
+# targets and Debian has no kernel for; it has its own base fragment.
+case $version/$flavour in
+4.10/mipseb)
+	karch=mips cross=mips-linux-gnu- image=vmlinux
+	bases="base-4.10 base-mips-4.10" ;;
+*/mipseb)
+	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
+4.10/*)
+	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
+*)
+	karch=x86_64 cross='' image=arch/x86/boot/bzImage
+	bases="base base-$version" ;;
+esac
+
 # --- the source: Debian's package, or 4.10's tarball and patches --------------
 patches=()
 if [ "$version" = 4.10 ]; then
@@ -87,7 +103,8 @@ if [ "$version" = 4.10 ]; then
 		fi
 	done
 	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
-	for f in "$here"/patches-4.10/*.patch; do
+	# Every architecture's, then this one's (each set its own source).
+	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch; do
 		[ ! -f "$f" ] || patches+=("$f")
 	done
 	pkg=linux
@@ -110,22 +127,6 @@ pkgver=${pkgver##* }
 # '~' (6.12.117-1~deb12u1) is no friend of make: use '_' in paths.
 pkgtag=${pkgver//\~/_}
 fi
-
-# --- the target: x86_64, or a flavour for another architecture -----------------
-# mipseb: 32-bit big-endian MIPS (QEMU's malta), an architecture penguin
-# targets and Debian has no kernel for; it has its own base fragment.
-case $version/$flavour in
-4.10/mipseb)
-	karch=mips cross=mips-linux-gnu- image=vmlinux
-	bases="base-4.10 base-mips-4.10" ;;
-*/mipseb)
-	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
-4.10/*)
-	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
-*)
-	karch=x86_64 cross='' image=arch/x86/boot/bzImage
-	bases="base base-$version" ;;
-esac
 
 # --- fragments and the build directory ---------------------------------------
 frags=()
