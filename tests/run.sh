@@ -74,7 +74,9 @@ tier guest-6.12-chardev tests/run-guest.sh --kernel 6.12 --transport chardev \
 	--label 6.12-chardev
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild): KUnit, and the scenario and
-# hostile suites under KASAN, lockdep, UBSAN and kmemleak.
+# hostile suites under KASAN, lockdep, UBSAN and kmemleak; and a kernel
+# shaped like penguin's (no relay, no debugfs, no function tracer), where
+# the records come through /dev/igloo_kmods.
 for version in 6.1 6.12; do
 	tier "kunit-$version" tests/run-kunit.sh "$version"
 	tier "guest-$version-debug" tests/run-guest.sh --kernel "$version-debug" \
@@ -85,16 +87,12 @@ for version in 6.1 6.12; do
 		--out "$KMODS_BUILD/run/hostile-$version-debug" \
 		--label "hostile-$version-debug"
 done
-# Linux 4.10, penguin's default kernel, built from vanilla 4.10.17 with
-# penguin's options (no relay, no function tracer: int3 kprobes; records
-# through /dev/igloo_kmods; tests/kernel/build.sh 4.10 penguin): the
-# scenario and hostile suites.
-tier guest-4.10 tests/run-guest.sh --kernel 4.10-penguin \
-	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/4.10" \
-	--label 4.10 --transport chardev
-tier hostile-4.10 tests/run-guest.sh --kernel 4.10-penguin \
-	--script tests/guest/hostile.sh --out "$KMODS_BUILD/run/hostile-4.10" \
-	--label hostile-4.10 --transport chardev
+tier guest-6.12-igloo tests/run-guest.sh --kernel 6.12-igloo \
+	--script tests/guest/scenarios.sh --out "$KMODS_BUILD/run/6.12-igloo" \
+	--label 6.12-igloo --transport chardev
+# Not yet here: guest-4.10 and hostile-4.10 (tests/run-guest.sh --kernel
+# 4.10-penguin --transport chardev ...), which are to take over from
+# guest-6.12-igloo once the 4.10 kernel boots (see tests/kernel/README.md).
 # The scenarios on other architectures' Debian kernels under QEMU
 # (tests/arch.sh: arm64 armhf armel mipsel mips64el mipseb ppc64el i386); a
 # table ends it.

@@ -294,39 +294,6 @@ check "loads do not work again" loaded ikm_other
 rmmod ikm_other
 end
 
-# --- root switches kprobes off: the module notifier still refuses ---
-# No hook sees the load; MODULE_STATE_COMING does, and must refuse the
-# denied module before any of its code runs (5.10 on: the notifier's
-# error; before: its init replaced, see compat.h), with -EPERM.
-begin bypass_kprobes_off
-kprobes_enabled=/sys/kernel/debug/kprobes/enabled
-if [ -w "$kprobes_enabled" ]; then
-	kmods_load allowlist=ikm_mark
-	inits=$(dmesg_count "ikm_other: init ran")
-	echo 0 > "$kprobes_enabled"
-	got=$(outcome finit $T/ikm_other.ko tag=kprobes_off)
-	echo 1 > "$kprobes_enabled"
-	check "kprobes off: caller got $got, expected -1 (EPERM)" \
-		test "$got" = -1
-	check "kprobes off: ikm_other loaded" not loaded ikm_other
-	check "kprobes off: ikm_other's init ran" \
-		test "$(dmesg_count "ikm_other: init ran")" = "$inits"
-	check "kprobes off: vetoed $(param vetoed), expected 1" \
-		test "$(param vetoed)" = 1
-	check "kprobes off: the veto was not logged" \
-		test "$(dmesg_count "refused ikm_other when the kernel loaded it")" -ge 1
-	# Armed again, the hook decides (and records) as before.
-	got=$(outcome finit $T/ikm_other.ko)
-	check "kprobes on again: caller got $got, expected 0" test "$got" = 0
-	check "kprobes on again: ikm_other loaded" not loaded ikm_other
-	expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
-	kmods_out "KMODS-TABLE|kprobes-off-denied|enforce|$(param vetoed) vetoed"
-else
-	skip "no writable $kprobes_enabled (debugfs)"
-fi
-loaded ikm_other && rmmod ikm_other
-end
-
 # --- lock: last, since it keeps igloo_kmods loaded until reboot ---
 begin lock
 kmods_load allowlist=ikm_mark lock=1
