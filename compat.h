@@ -6,9 +6,99 @@
 #ifndef _IGLOO_KMODS_COMPAT_H
 #define _IGLOO_KMODS_COMPAT_H
 
+#include <linux/fs.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/poll.h>
+#include <linux/preempt.h>
 #include <linux/ptrace.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+/*
+ * Kernel features that differ between the kernels supported (Linux 4.10,
+ * penguin's default kernel, and later), each probed in the kernel's
+ * headers by Kbuild and named once; the code tests the names:
+ *
+ * KMODS_HAVE_SCHED_MM_H: <linux/sched/mm.h> (4.11 on).
+ * KMODS_HAVE_GET_RANDOM_U32: get_random_u32() (4.11); get_random_int().
+ * KMODS_HAVE_KVMALLOC: kvmalloc() (4.12).
+ * KMODS_HAVE_KERNEL_READ_POS: kernel_read(file, buf, count, &pos) (4.14).
+ * KMODS_HAVE_POLL_T: __poll_t and the EPOLL* masks (4.16).
+ * KMODS_HAVE_KPROBE_SKIP_CLEANUP: once a kprobe pre-handler returns 1 (it
+ *	changed the instruction pointer), the architecture's kprobe handler
+ *	resets current_kprobe and re-enables preemption itself (4.18, when
+ *	jprobes went); before, the pre-handler had to.
+ * KMODS_HAVE_BOOTTIME_NS: ktime_get_boottime_ns() (5.3); ktime_get_boot_ns().
+ * KMODS_HAVE_PROBE_USER_READ: probe_user_read() (5.3 to 5.7).
+ * KMODS_HAVE_COPY_FROM_USER_NOFAULT: its new name (5.8).
+ * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
+ *	MODULE_STATE_COMING (5.10, blocking_notifier_call_chain_robust()).
+ */
+#ifdef KMODS_HAVE_SCHED_MM_H
+#include <linux/sched/mm.h>
+#endif
+
+/*
+ * After the pre-handler changed the instruction pointer (kmods_redirect()
+ * or kmods_let_through() returning 1), it returns kmods_kprobe_skip().
+ * Before 4.18 the architecture's kprobe handler left current_kprobe set
+ * (every architecture) and preemption disabled (x86 and MIPS, which
+ * disable it around the pre-handler) for the pre-handler to undo; a
+ * current_kprobe left set makes the next probe hit on that CPU look like
+ * a recursive one, which is skipped and counted as missed. current_kprobe
+ * is not exported then: kmods_kprobe_compat_init() finds it with
+ * kallsyms (CONFIG_KALLSYMS_ALL, which penguin's kernels have).
+ */
+#ifdef KMODS_HAVE_KPROBE_SKIP_CLEANUP
+static inline int kmods_kprobe_compat_init(void)
+{
+	return 0;
+}
+
+static inline int kmods_kprobe_skip(void)
+{
+	return 1;
+}
+#else
+static inline struct kprobe * __percpu **kmods_current_kprobe_slot(void)
+{
+	static struct kprobe * __percpu *current_kprobe_ptr;
+
+	return &current_kprobe_ptr;
+}
+
+static inline int kmods_kprobe_compat_init(void)
+{
+	unsigned long addr = kallsyms_lookup_name("current_kprobe");
+
+	if (!addr) {
+		pr_err("no current_kprobe in kallsyms (CONFIG_KALLSYMS_ALL is needed before 4.18)\n");
+		return -ENOENT;
+	}
+	*kmods_current_kprobe_slot() = (struct kprobe * __percpu *)addr;
+	return 0;
+}
+
+static inline int kmods_kprobe_skip(void)
+{
+	__this_cpu_write(**kmods_current_kprobe_slot(), NULL);
+	/*
+	 * No preempt_enable_no_resched() in modules. This runs in the
+	 * breakpoint exception (x86: inside ist_enter(), MIPS: do_bp()),
+	 * where preempt_enable() does not reschedule either.
+	 */
+	if (IS_ENABLED(CONFIG_X86) || IS_ENABLED(CONFIG_MIPS))
+		preempt_enable();
+	return 1;
+}
+#endif
 
 /*
  * System call entry points. With CONFIG_ARCH_HAS_SYSCALL_WRAPPER (x86_64
@@ -23,7 +113,18 @@ typedef long (*kmods_syscall_fn)(unsigned long a0, unsigned long a1,
 				 unsigned long a2);
 #endif
 
-#if defined(CONFIG_X86_64)
+#if defined(CONFIG_X86_64) && !defined(KMODS_PTREGS_SYSCALLS)
+/*
+ * Before 4.17: sys_*() takes the arguments themselves, and 32-bit callers
+ * reach the same sys_* entries (kmods_attempt_new() tells them by
+ * in_compat_syscall()).
+ */
+#define KMODS_SYS_PREFIX		"sys_"
+#define KMODS_HAVE_COMPAT_HOOKS		0
+#define kmods_entry_return_address(r) \
+	(*(unsigned long *)kernel_stack_pointer(r))
+#define kmods_entry_arg0(r)		((r)->di)
+#elif defined(CONFIG_X86_64)
 /* __x64_sys_*: user registers di, si, dx; __ia32_sys_*: bx, cx, dx. */
 #define KMODS_SYS_PREFIX		"__x64_sys_"
 #define KMODS_COMPAT_SYS_PREFIX		"__ia32_sys_"
@@ -80,6 +181,12 @@ static inline void kmods_sc_set_args(struct pt_regs *r, const unsigned long *a)
 #define kmods_entry_return_address(r) \
 	(*(unsigned long *)kernel_stack_pointer(r))
 #define kmods_entry_arg0(r)		((r)->ax)
+#elif defined(CONFIG_ARM64) && !defined(KMODS_PTREGS_SYSCALLS)
+/* Before 4.19: sys_*() takes the arguments themselves, AArch32 too. */
+#define KMODS_SYS_PREFIX		"sys_"
+#define KMODS_HAVE_COMPAT_HOOKS		0
+#define kmods_entry_return_address(r)	((r)->regs[30])
+#define kmods_entry_arg0(r)		((r)->regs[0])
 #elif defined(CONFIG_ARM64)
 /*
  * Compat (AArch32) tasks use the same __arm64_sys_* entries for these
@@ -213,7 +320,8 @@ static inline bool kmods_can_let_through(const struct kprobe *kp)
 static inline int kmods_let_through(struct kprobe *kp, struct pt_regs *regs)
 {
 	/* 1: resume at regs->cp0_epc, past the emulated instruction. */
-	return kmods_mips_emulate(kp->opcode, regs, true) ? 1 : 0;
+	return kmods_mips_emulate(kp->opcode, regs, true) ?
+		kmods_kprobe_skip() : 0;
 }
 #elif defined(CONFIG_PPC)
 /*
@@ -291,18 +399,127 @@ static inline int kmods_let_through(struct kprobe *kp, struct pt_regs *regs)
 #endif
 
 /*
- * Features probed in the kernel headers by Kbuild:
+ * An allowed load whose module the kernel names otherwise is refused at
+ * MODULE_STATE_COMING by kmods_coming_veto(). From 5.10 the notifier's
+ * error fails the load before anything of the module runs. Before, the
+ * notifier's answer is ignored: the module's init is replaced with one
+ * that returns -EPERM, so do_init_module() fails and frees the module, and
+ * its parameters (whose setters would be its code) and constructors are
+ * dropped, so none of its code runs either. The caller gets -EPERM in
+ * both cases. What is weaker (the module is listed, COMING, in
+ * /proc/modules and /sys/module until freed, and its parameters are
+ * reported as unknown) is in Documentation/threat-model.rst. igloo_kmods
+ * holds a reference until the kernel has called the replacement, and
+ * kmods_coming_veto_end() drops it at MODULE_STATE_GOING.
  *
- * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
- * MODULE_STATE_COMING (5.10 on, blocking_notifier_call_chain_robust()).
- *
- * KMODS_HAVE_COPY_FROM_USER_NOFAULT: 5.8 on; probe_user_read() before.
- *
- * KMODS_HAVE_VM_FLAGS_SET: vm_flags_set() (6.3 on); vm_flags was written
- * directly before.
+ * KMODS_HAVE_VM_FLAGS_SET (Kbuild): vm_flags_set() (6.3 on); vm_flags was
+ * written directly before.
  */
+#ifdef KMODS_HAVE_ROBUST_COMING_NOTIFIER
+static inline int kmods_coming_veto(struct module *mod)
+{
+	return notifier_from_errno(-EPERM);
+}
+
+static inline void kmods_coming_veto_end(struct module *mod)
+{
+}
+#else
+static inline int kmods_vetoed_init(void)
+{
+	return -EPERM;
+}
+
+static inline int kmods_coming_veto(struct module *mod)
+{
+	if (mod->init == kmods_vetoed_init)
+		return NOTIFY_DONE;
+	__module_get(THIS_MODULE);
+	mod->num_kp = 0;
+#ifdef CONFIG_CONSTRUCTORS
+	mod->num_ctors = 0;
+#endif
+	mod->init = kmods_vetoed_init;
+	return NOTIFY_DONE;
+}
+
+static inline void kmods_coming_veto_end(struct module *mod)
+{
+	if (mod->init == kmods_vetoed_init)
+		module_put(THIS_MODULE);
+}
+#endif
+
+/* Functions that older kernels have under another name or not at all. */
+#ifndef KMODS_HAVE_GET_RANDOM_U32
+#define get_random_u32 get_random_int
+#endif
+
+#ifndef KMODS_HAVE_BOOTTIME_NS
+#define ktime_get_boottime_ns ktime_get_boot_ns
+#endif
+
+#ifndef KMODS_HAVE_KVMALLOC
+static inline void *kvmalloc(size_t size, gfp_t flags)
+{
+	void *p = NULL;
+
+	if (size <= PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
+		p = kmalloc(size, flags | __GFP_NOWARN | __GFP_NORETRY);
+	return p ? p : __vmalloc(size, flags | __GFP_HIGHMEM, PAGE_KERNEL);
+}
+#endif
+
+#ifndef KMODS_HAVE_KERNEL_READ_POS
+static inline ssize_t kmods_kernel_read(struct file *file, void *buf,
+					size_t count, loff_t *pos)
+{
+	int n = kernel_read(file, *pos, buf, count);
+
+	if (n > 0)
+		*pos += n;
+	return n;
+}
+
+#define kernel_read(file, buf, count, pos) \
+	kmods_kernel_read(file, buf, count, pos)
+#endif
+
+#ifndef KMODS_HAVE_POLL_T
+#define __poll_t	unsigned int
+#define EPOLLIN		POLLIN
+#define EPOLLRDNORM	POLLRDNORM
+#endif
+
+/* 5.5: rcu_replace_pointer(), a macro. */
+#ifndef rcu_replace_pointer
+#define rcu_replace_pointer(rcu_ptr, ptr, c)				\
+({									\
+	void __rcu **__slot = (void __rcu **)&(rcu_ptr);		\
+	void *__old = rcu_dereference_protected(*__slot, (c));		\
+	rcu_assign_pointer(*__slot, (ptr));				\
+	__old;								\
+})
+#endif
+
+/* Before 5.3, what probe_user_read() does. */
 #ifndef KMODS_HAVE_COPY_FROM_USER_NOFAULT
+#ifdef KMODS_HAVE_PROBE_USER_READ
 #define copy_from_user_nofault probe_user_read
+#else
+static inline long copy_from_user_nofault(void *dst, const void __user *src,
+					  size_t size)
+{
+	long ret;
+
+	if (!access_ok(VERIFY_READ, src, size))
+		return -EFAULT;
+	pagefault_disable();
+	ret = __copy_from_user_inatomic(dst, src, size);
+	pagefault_enable();
+	return ret ? -EFAULT : 0;
+}
+#endif
 #endif
 
 #ifdef KMODS_HAVE_VM_FLAGS_SET

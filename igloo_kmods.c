@@ -30,7 +30,6 @@
 #include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sizes.h>
@@ -1470,7 +1469,7 @@ static int kmods_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 	    !kmods_unload_is_ours(hook, regs))
 		return kmods_let_through(kp, regs);
 	kmods_redirect(regs, (unsigned long)hook->entry);
-	return 1;
+	return kmods_kprobe_skip();
 }
 
 /*
@@ -1630,6 +1629,10 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 		kmods_faked_find(mod->name, true);
 		return NOTIFY_DONE;
 	}
+	if (state == MODULE_STATE_GOING) {
+		kmods_coming_veto_end(mod);
+		return NOTIFY_DONE;
+	}
 	if (state != MODULE_STATE_COMING ||
 	    READ_ONCE(kmods_mode) == KMODS_MODE_MONITOR ||
 	    kmods_rule_allows(kmods_decide(mod->name)))
@@ -1651,11 +1654,7 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 	atomic64_inc(&kmods_stats.vetoed);
 	pr_err("refused %s when the kernel loaded it\n", mod->name);
-#ifdef KMODS_HAVE_ROBUST_COMING_NOTIFIER
-	return notifier_from_errno(-EPERM);
-#else
-	return NOTIFY_DONE;
-#endif
+	return kmods_coming_veto(mod);
 }
 
 static struct notifier_block kmods_module_nb = {
@@ -1687,6 +1686,9 @@ static int __init kmods_init(void)
 	int err;
 
 	err = kmods_lists_init();
+	if (err)
+		return err;
+	err = kmods_kprobe_compat_init();
 	if (err)
 		return err;
 	err = kmods_records_init(subbuf_size, n_subbufs);

@@ -21,6 +21,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "internal.h"
 
 #if IS_ENABLED(CONFIG_RELAY) && IS_ENABLED(CONFIG_DEBUG_FS) && \

@@ -20,6 +20,11 @@ each (32/64-bit, either byte order):
                       OTHER.ko with e_ident[EI_VERSION] zeroed (the kernel
                       loads it; igloo_kmods' ELF reader does not), under
                       MODULE's file name
+
+Modules built for kernels before 5.x (4.10, penguin's default) have no
+.modinfo name=: their only name is .gnu.linkonce.this_module's, and the
+name-* images change that one instead (name-long: the whole field, with no
+NUL). name-mismatch needs two names and is not written for them.
 """
 
 import os
@@ -71,10 +76,23 @@ class Elf:
             named[self.data[start:end].decode()] = (off, size)
         return named
 
+    def has_modinfo_name(self):
+        off, size = self.sections()[".modinfo"]
+        return (self.data[off:off + 5] == b"name=" or
+                self.data.find(b"\0name=", off, off + size) >= 0)
+
     def modinfo_name_at(self):
         off, size = self.sections()[".modinfo"]
+        if self.data[off:off + 5] == b"name=":
+            return off + 5
         pos = self.data.index(b"\0name=", off, off + size) + 1
         return pos + 5
+
+    def name_at(self):
+        """The name the module goes by: .modinfo's, else this_module's."""
+        if self.has_modinfo_name():
+            return self.modinfo_name_at()
+        return self.this_module_name_at()
 
     def this_module_name_at(self):
         off, _ = self.sections()[".gnu.linkonce.this_module"]
@@ -103,13 +121,18 @@ def variants(orig):
     yield "modinfo-nonul.ko", e
 
     e = fresh()
-    at = e.modinfo_name_at()
-    e.data[at:at + 61] = b"n" * 60 + b"\0"
+    if e.has_modinfo_name():
+        at = e.modinfo_name_at()
+        e.data[at:at + 61] = b"n" * 60 + b"\0"
+    else:
+        # MODULE_NAME_LEN: 64 - sizeof(unsigned long)
+        at = e.this_module_name_at()
+        e.data[at:at + (56 if e.is64 else 60)] = b"n" * (56 if e.is64 else 60)
     yield "name-long.ko", e
 
     for fname, char in (("name-slash.ko", b"/"), ("name-ctrl.ko", b"\n")):
         e = fresh()
-        at = e.modinfo_name_at()
+        at = e.name_at()
         e.data[at + 3:at + 4] = char
         yield fname, e
 
@@ -117,11 +140,11 @@ def variants(orig):
     at = e.this_module_name_at()
     name_end = e.data.index(b"\0", at)
     e.data[name_end - 1] = ord("x")
-    yield "name-mismatch.ko", e
-
-    at = e.modinfo_name_at()
-    name_end = e.data.index(b"\0", at)
-    e.data[name_end - 1] = ord("x")
+    if e.has_modinfo_name():
+        yield "name-mismatch.ko", e
+        at = e.modinfo_name_at()
+        name_end = e.data.index(b"\0", at)
+        e.data[name_end - 1] = ord("x")
     yield "ikm_marx.ko", e
 
 

@@ -4,12 +4,23 @@
 # tests/kernel/build.sh [--quiet] VERSION FLAVOUR
 #
 # Builds a test kernel from Debian's linux-source-VERSION package (6.1 or
-# 6.12; installed with apt-get when missing): tinyconfig plus the config
-# fragments in tests/kernel/, in this order (a later one wins):
+# 6.12; installed with apt-get when missing), or, for VERSION 4.10, from
+# vanilla linux-4.10.17.tar.xz (see "4.10" below): tinyconfig plus the
+# config fragments in tests/kernel/, in this order (a later one wins):
 #	base.config, base-VERSION.config, FLAVOUR.config, FLAVOUR-VERSION.config
-# (those that exist). FLAVOUR is debug (KASAN, lockdep, UBSAN, kmemleak...)
-# or igloo (no relay, no debugfs, no function tracer: like penguin's).
-# Fails if a value a fragment asks for is not in the final .config.
+# (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
+# debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
+# no function tracer: like penguin's), mipseb, or for 4.10 penguin (x86_64
+# with penguin's options). Fails if a value a fragment asks for is not in
+# the final .config.
+#
+# 4.10: penguin's default kernel. Debian has no source package of it; the
+# tarball is the first of $KMODS_LINUX_4_10_TARBALL,
+# $KMODS_CACHE/linux-4.10.17.tar.xz and ../shared/linux-4.10.17.tar.xz
+# (next to the repository) that exists. The patches in
+# tests/kernel/patches-4.10/ (what Debian 12's gcc-12 and binutils 2.40
+# need; patches-4.10/<ARCH>/ for one architecture only) are applied to the
+# unpacked source, whose directory name carries a hash of them.
 #
 # The source is unpacked once into $KMODS_CACHE/src/ and must stay there
 # (the build directory's Makefile includes it). The build goes, with O=,
@@ -43,12 +54,15 @@ if [ "${1:-}" = --quiet ]; then
 	quiet=1
 	shift
 fi
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 6.1|6.12, FLAVOUR: debug|igloo)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|penguin)"
 version=$1
 flavour=$2
-case $version in
-6.1|6.12) ;;
-*) kmods_die "unknown VERSION '$version' (6.1 or 6.12)" ;;
+case $version/$flavour in
+4.10/penguin|4.10/mipseb) ;;
+4.10/*) kmods_die "4.10 is built as FLAVOUR penguin or mipseb only" ;;
+*/penguin) kmods_die "FLAVOUR penguin is 4.10's" ;;
+6.1/*|6.12/*) ;;
+*) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
 here=$KMODS_TESTS/kernel
 if [ ! -f "$here/$flavour.config" ] || [ "$flavour" = base ]; then
@@ -60,7 +74,43 @@ log()
 	[ "$quiet" = 1 ] || kmods_log "$@"
 }
 
-# --- the source package ------------------------------------------------------
+# --- the target: x86_64, or a flavour for another architecture -----------------
+# mipseb: 32-bit big-endian MIPS (QEMU's malta), an architecture penguin
+# targets and Debian has no kernel for; it has its own base fragment.
+case $version/$flavour in
+4.10/mipseb)
+	karch=mips cross=mips-linux-gnu- image=vmlinux
+	bases="base-4.10 base-mips-4.10" ;;
+*/mipseb)
+	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
+4.10/*)
+	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
+*)
+	karch=x86_64 cross='' image=arch/x86/boot/bzImage
+	bases="base base-$version" ;;
+esac
+
+# --- the source: Debian's package, or 4.10's tarball and patches --------------
+patches=()
+if [ "$version" = 4.10 ]; then
+	tarball=''
+	for f in "${KMODS_LINUX_4_10_TARBALL:-}" \
+		 "$KMODS_CACHE/linux-4.10.17.tar.xz" \
+		 "$KMODS_REPO/../shared/linux-4.10.17.tar.xz"; do
+		if [ -n "$f" ] && [ -f "$f" ]; then
+			tarball=$f
+			break
+		fi
+	done
+	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
+	# Every architecture's, then this one's (each set its own source).
+	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch; do
+		[ ! -f "$f" ] || patches+=("$f")
+	done
+	pkg=linux
+	pkgtag=4.10.17-$(cat ${patches[@]+"${patches[@]}"} /dev/null | \
+			 sha256sum | cut -c1-8)
+else
 pkg=linux-source-$version
 tarball=/usr/src/$pkg.tar.xz
 pkgver=$(dpkg-query -W -f='${db:Status-Abbrev} ${Version}' "$pkg" 2>/dev/null || true)
@@ -76,17 +126,7 @@ pkgver=${pkgver##* }
 [ -f "$tarball" ] || kmods_die "$pkg $pkgver has no $tarball"
 # '~' (6.12.117-1~deb12u1) is no friend of make: use '_' in paths.
 pkgtag=${pkgver//\~/_}
-
-# --- the target: x86_64, or a flavour for another architecture -----------------
-# mipseb: 32-bit big-endian MIPS (QEMU's malta), an architecture penguin
-# targets and Debian has no kernel for; it has its own base fragment.
-case $flavour in
-mipseb)
-	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
-*)
-	karch=x86_64 cross='' image=arch/x86/boot/bzImage
-	bases="base base-$version" ;;
-esac
+fi
 
 # --- fragments and the build directory ---------------------------------------
 frags=()
@@ -147,6 +187,10 @@ if [ ! -f "$src/Makefile" ]; then
 	mkdir -p "$src.tmp"
 	nice -n 10 tar -xJf "$tarball" -C "$src.tmp" --strip-components=1 || \
 		kmods_die "unpacking $tarball failed"
+	for f in ${patches[@]+"${patches[@]}"}; do
+		log "applying ${f#"$KMODS_REPO"/}"
+		patch -s -p1 -d "$src.tmp" <"$f" || kmods_die "$f does not apply"
+	done
 	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi
