@@ -17,6 +17,7 @@
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/ratelimit.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -38,6 +39,8 @@
  * KMODS_HAVE_BOOTTIME_NS: ktime_get_boottime_ns() (5.3); ktime_get_boot_ns().
  * KMODS_HAVE_PROBE_USER_READ: probe_user_read() (5.3 to 5.7).
  * KMODS_HAVE_COPY_FROM_USER_NOFAULT: its new name (5.8).
+ * KMODS_HAVE_VMALLOC_PGPROT: __vmalloc() takes page protections too
+ *	(before 5.8).
  * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
  *	MODULE_STATE_COMING (5.10, blocking_notifier_call_chain_robust()).
  */
@@ -451,6 +454,22 @@ static inline void kmods_coming_veto_end(struct module *mod)
 #endif
 
 /* Functions that older kernels have under another name or not at all. */
+#ifdef KMODS_HAVE_VMALLOC_PGPROT
+#define kmods_vmalloc(size, gfp)	__vmalloc(size, gfp, PAGE_KERNEL)
+#else
+#define kmods_vmalloc(size, gfp)	__vmalloc(size, gfp)
+#endif
+
+/* 5.10: a rate limit's flags in its initializer. */
+#ifndef RATELIMIT_STATE_INIT_FLAGS
+#define RATELIMIT_STATE_INIT_FLAGS(name, interval_init, burst_init, flags_init) { \
+		.lock		= __RAW_SPIN_LOCK_UNLOCKED(name.lock),		  \
+		.interval	= interval_init,				  \
+		.burst		= burst_init,					  \
+		.flags		= flags_init,					  \
+	}
+#endif
+
 #ifndef KMODS_HAVE_GET_RANDOM_U32
 #define get_random_u32 get_random_int
 #endif

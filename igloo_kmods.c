@@ -928,7 +928,7 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	}
 	if (img.size && img.size <= KMODS_IMAGE_MAX) {
 		at->image_err = -ENOMEM;
-		at->image = __vmalloc(img.size, GFP_KERNEL | __GFP_NOWARN);
+		at->image = kmods_vmalloc(img.size, GFP_KERNEL | __GFP_NOWARN);
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
 			vfree(at->image);
 			at->image = NULL;
