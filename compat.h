@@ -15,9 +15,9 @@
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/random.h>
+#include <linux/ratelimit.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
-#include <linux/ratelimit.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
