@@ -167,7 +167,8 @@ static bool kmods_is_space(char c)
  *
  * White space around names is ignored, and so are empty entries (a
  * trailing comma, or an empty string for an empty list). A name given
- * twice (with '-' and '_' equal) is kept once.
+ * twice, byte for byte, is kept once; nf-nat and nf_nat are two entries,
+ * which match differently on an allowlist (kmods_list_allows()).
  *
  * Context: Any context. Uses about 4 KiB of @list, none of the stack.
  * Return: 0 on success; -EINVAL for a character outside [A-Za-z0-9_-]
@@ -220,8 +221,8 @@ int kmods_list_parse(const char *text, struct kmods_list *list)
 			list->names[count][len] = '\0';
 			dup = false;
 			for (i = 0; i < count && !dup; i++)
-				dup = kmods_name_eq(list->names[i],
-						    list->names[count]);
+				dup = !strcmp(list->names[i],
+					      list->names[count]);
 			if (!dup)
 				count++;
 		}
@@ -267,9 +268,12 @@ int kmods_list_format(const struct kmods_list *list, char *buf, size_t size)
 }
 
 /**
- * kmods_list_contains() - is a module on a list?
+ * kmods_list_contains() - does a denylist entry name this module?
  * @list: the list, or NULL for an empty one
  * @name: module name
+ *
+ * '-' and '_' are equal here: an entry blocks every spelling of its name,
+ * so that no module slips past a denylist entry by a separator.
  *
  * Context: Any context.
  * Return: true if @name is on @list, with '-' and '_' equal.
@@ -286,13 +290,44 @@ bool kmods_list_contains(const struct kmods_list *list, const char *name)
 }
 
 /**
+ * kmods_list_allows() - does an allowlist entry name this module?
+ * @list: the list, or NULL for an empty one
+ * @name: module name
+ *
+ * The kernel tells modules apart by their exact names, so an entry
+ * allows only the module of that name, and, for an entry written with
+ * '-' (a file name such as snd-hda-intel, as penguin users write them),
+ * the name kbuild gives that file's module, with every '-' made '_'
+ * (snd_hda_intel). An entry thus admits at most two names, never a
+ * spelling with a '-' that it does not have: nf_nat does not allow
+ * nf-nat, nor igloo_kmods igloo-kmods.
+ *
+ * Context: Any context.
+ * Return: true if an entry of @list allows @name.
+ */
+bool kmods_list_allows(const struct kmods_list *list, const char *name)
+{
+	bool kbuild = !strchr(name, '-');
+	unsigned int i;
+
+	for (i = 0; list && i < list->count; i++) {
+		if (!strcmp(list->names[i], name) ||
+		    (kbuild && kmods_name_eq(list->names[i], name)))
+			return true;
+	}
+	return false;
+}
+
+/**
  * kmods_policy_decide() - apply the policy to a module name
  * @name: the module's name, or NULL or "" when none could be read
  * @allow: the allowlist, or NULL
  * @deny: the denylist, or NULL
  *
- * In order: no valid name blocks; igloo and igloo_kmods are always allowed;
- * the denylist blocks; the allowlist allows; anything else is blocked.
+ * In order: no valid name blocks; igloo and igloo_kmods (exactly: the
+ * kernel would load igloo-kmods as another module) are always allowed;
+ * the denylist blocks (kmods_list_contains()); the allowlist allows
+ * (kmods_list_allows()); anything else is blocked.
  *
  * Context: Any context.
  * Return: the rule that decided; kmods_rule_allows() tells its verdict.
@@ -306,12 +341,12 @@ enum kmods_rule kmods_policy_decide(const char *name,
 	if (!name || !kmods_name_valid(name))
 		return KMODS_RULE_NO_NAME;
 	for (i = 0; i < ARRAY_SIZE(kmods_builtin_names); i++) {
-		if (kmods_name_eq(name, kmods_builtin_names[i]))
+		if (!strcmp(name, kmods_builtin_names[i]))
 			return KMODS_RULE_BUILTIN;
 	}
 	if (kmods_list_contains(deny, name))
 		return KMODS_RULE_DENYLIST;
-	if (kmods_list_contains(allow, name))
+	if (kmods_list_allows(allow, name))
 		return KMODS_RULE_ALLOWLIST;
 	return KMODS_RULE_DEFAULT;
 }

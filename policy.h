@@ -49,7 +49,7 @@ static inline long strscpy(char *dst, const char *src, size_t size)
 /**
  * struct kmods_list - a parsed allowlist or denylist
  * @count: number of names in use
- * @names: NUL-terminated names, as written (compare with kmods_name_eq())
+ * @names: NUL-terminated names, as written, each once (byte for byte)
  */
 struct kmods_list {
 	unsigned int count;
@@ -78,6 +78,7 @@ const char *kmods_cmdline_module(const char *args, size_t len);
 int kmods_list_parse(const char *text, struct kmods_list *list);
 int kmods_list_format(const struct kmods_list *list, char *buf, size_t size);
 bool kmods_list_contains(const struct kmods_list *list, const char *name);
+bool kmods_list_allows(const struct kmods_list *list, const char *name);
 
 enum kmods_rule kmods_policy_decide(const char *name,
 				    const struct kmods_list *allow,

@@ -101,6 +101,7 @@ struct collect_opts {
 	const char *stop_file;
 	bool follow;
 	bool quiet;
+	bool penguin;
 };
 
 struct collect {
@@ -562,10 +563,40 @@ static void collect_json_event(struct collect *c, const struct kmods_event *ev,
 	fprintf(f, ",\"dropped\":%" PRIu64 "}\n", ev->dropped);
 }
 
+/*
+ * The line penguin's kmods plugin writes for an attempt, or none: the
+ * path as is (no escaping), for finit_module the file's path, for
+ * init_module a path ending in ".ko" (the plugin takes the last argument
+ * ending so, else an open file ending so) unless the caller is a
+ * modprobe, whose init_module calls the plugin lets through unlogged.
+ * Attempts without a path are not logged, as the plugin does not log
+ * them. The record has the command name, not the arguments: a modprobe
+ * that names a .ko file as an argument is not logged here but would be
+ * by penguin.
+ */
+static void collect_log_penguin(struct collect *c,
+				const struct kmods_event *ev)
+{
+	size_t len = strlen(ev->path), clen = strlen(ev->comm);
+
+	if (!len)
+		return;
+	if (ev->syscall == KMODS_SYS_INIT_MODULE &&
+	    (len < 3 || strcmp(ev->path + len - 3, ".ko") ||
+	     (clen >= 8 && !strcmp(ev->comm + clen - 8, "modprobe"))))
+		return;
+	fputs(ev->path, c->log);
+	fputc('\n', c->log);
+}
+
 static void collect_log_attempt(struct collect *c, const struct kmods_event *ev)
 {
 	if (!c->log)
 		return;
+	if (c->opt.penguin) {
+		collect_log_penguin(c, ev);
+		return;
+	}
 	if (ev->path[0])
 		collect_log_str(c->log, ev->path);
 	else if (ev->name[0])
@@ -1199,6 +1230,8 @@ static void collect_usage(FILE *f)
 		"  -r, --raw FILE        append each valid record to FILE (a tty\n"
 		"                        is put in raw mode)\n"
 		"  -q, --quiet           print errors only\n"
+		"      --penguin         write modules.log exactly as penguin's\n"
+		"                        kmods plugin does (its lines only, raw)\n"
 		"  -h, --help            show this help\n"
 		"  -V, --version         show the version\n"
 		"\n"
@@ -1211,13 +1244,14 @@ static void collect_usage(FILE *f)
 
 static int collect_parse_args(struct collect_opts *o, int argc, char **argv)
 {
-	enum { OPT_STOP_FILE = 256 };
+	enum { OPT_STOP_FILE = 256, OPT_PENGUIN };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "stop-file", required_argument, NULL, OPT_STOP_FILE },
 		{ "raw", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "penguin", no_argument, NULL, OPT_PENGUIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -1243,6 +1277,9 @@ static int collect_parse_args(struct collect_opts *o, int argc, char **argv)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case OPT_PENGUIN:
+			o->penguin = true;
 			break;
 		case 'h':
 			collect_usage(stdout);

@@ -62,12 +62,22 @@ T=$KMODS_TESTMOD_DIR
 python3 "$KMODS_TESTS/hostile/mkimages.py" "$T/ikm_mark.ko" "$out/hostile" \
 	"$T/ikm_other.ko"
 xz --check=crc32 --lzma2=dict=1MiB -c "$T/ikm_other.ko" > "$out/hostile/ikm_mark.ko.xz"
+# A module whose own name (.modinfo name= and this_module) is igloo-kmods:
+# to the kernel another module than igloo_kmods, so not a built-in name.
+python3 - "$T/ikm_dash_name.ko" "$out/igloo-kmods.ko" <<'EOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+old, new = b"ikm_dash_name\0", b"igloo-kmods\0\0\0"
+assert data.count(b"name=" + old) == 1 and data.count(old) == 2
+open(sys.argv[2], "wb").write(data.replace(old, new))
+EOF
 "$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
 	--out "$out/initrd.gz" --init "$KMODS_TESTS/guest/init.sh" \
 	--add "$KMODS_KO:/kmods/" \
 	--add "$T/ikm_mark.ko:/kmods/test/" \
 	--add "$T/ikm_other.ko:/kmods/test/" \
 	--add "$T/ikm_dash_name.ko:/kmods/test/" \
+	--add "$out/igloo-kmods.ko:/kmods/test/" \
 	--add "$T/igloo.ko:/kmods/test/" \
 	--add "$T/ikm_mark.ko:/lib/modules/$KABI/extra/" \
 	--add "$KMODS_PROG_DIR/kmods-call:/kmods/" \

@@ -296,6 +296,16 @@ expect_err "$SUMMARY 5 records (4 attempts, 1 results, 0 unloads), 0 gaps, 0 dro
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "unexpected messages: $(cat "$T/err")"
 t_end
 
+t_begin "--penguin: only the lines penguin's kmods plugin writes, raw"
+rm -rf "$T/out"
+gen normal
+collect --penguin -o "$T/out" "$T/in.bin"
+expect_rc 0
+# penguin logs finit_module's path, and no attempt without a path
+expect_log '/lib/modules/6.1.0/extra/foo.ko\n/tmp/baz.ko\n'
+expect_file "$T/out/modules.jsonl" "$exp/normal.jsonl"
+t_end
+
 t_begin "multi-byte values decode as little-endian"
 rm -rf "$T/out"
 gen bigvals

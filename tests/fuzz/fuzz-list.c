@@ -24,20 +24,6 @@ static bool fuzz_list_char(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-static bool fuzz_list_eq(const char *a, const char *b)
-{
-	size_t i;
-
-	for (i = 0; a[i] || b[i]; i++) {
-		char x = a[i] == '-' ? '_' : a[i];
-		char y = b[i] == '-' ? '_' : b[i];
-
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
 /* The documented grammar, written the obvious way. */
 static int fuzz_list_model(const char *text,
 			   char names[KMODS_LIST_MAX][MODULE_NAME_LEN],
@@ -67,7 +53,7 @@ static int fuzz_list_model(const char *text,
 			names[n][e - s] = '\0';
 			dup = false;
 			for (i = 0; i < n && !dup; i++)
-				dup = fuzz_list_eq(names[i], names[n]);
+				dup = !strcmp(names[i], names[n]);
 			if (!dup)
 				n++;
 		}
@@ -113,7 +99,7 @@ int kmods_fuzz_list(const u8 *data, size_t size)
 		FUZZ_CHECK(kmods_name_valid(list.names[i]));
 		FUZZ_CHECK(kmods_list_contains(&list, list.names[i]));
 		for (j = 0; j < i; j++)
-			FUZZ_CHECK(!kmods_name_eq(list.names[i], list.names[j]));
+			FUZZ_CHECK(strcmp(list.names[i], list.names[j]));
 		rule = kmods_policy_decide(list.names[i], &list, NULL);
 		FUZZ_CHECK(rule == KMODS_RULE_ALLOWLIST ||
 			   rule == KMODS_RULE_BUILTIN);

@@ -68,6 +68,18 @@ expect load finit_module false igloo allow builtin 0 $T/igloo.ko
 run_rc 0 rmmod igloo
 end
 
+# A module whose own name is igloo-kmods is not igloo_kmods: the kernel
+# loads it as another module. It is blocked by default, and its init
+# never runs; an allowlist entry igloo_kmods does not admit it either.
+begin builtin_exact
+kmods_load allowlist=igloo_kmods
+inits=$(dmesg_count "ikm_dash_name: init ran")
+run_rc 0 insmod $T/igloo-kmods.ko
+check "a module named igloo-kmods loaded" not loaded igloo-kmods
+check "igloo-kmods' init ran" test "$(dmesg_count "ikm_dash_name: init ran")" = "$inits"
+expect load finit_module false igloo-kmods block default 0 $T/igloo-kmods.ko
+end
+
 begin dash_underscore
 kmods_load allowlist=ikm-dash-name
 cp $T/ikm_dash_name.ko /tmp/ikm-dash-name.ko

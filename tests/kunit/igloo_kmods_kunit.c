@@ -360,9 +360,9 @@ static void list_parse_duplicates(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, ikt_parse(test, "a,b,a"), 0);
 	IKT_LIST(test, "a", "b");
-	/* '-' and '_' are the same module; the first spelling is kept. */
+	/* Only a name repeated byte for byte is dropped. */
 	KUNIT_EXPECT_EQ(test, ikt_parse(test, "nf-nat,x,nf_nat,nf-nat"), 0);
-	IKT_LIST(test, "nf-nat", "x");
+	IKT_LIST(test, "nf-nat", "x", "nf_nat");
 }
 
 static void list_parse_trailing_comma(struct kunit *test)
@@ -517,6 +517,19 @@ static void list_format_small_buffer(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf, "abc,de");
 }
 
+static void list_allows_exact_or_kbuild(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_ASSERT_EQ(test, ikt_parse(test, "snd-hda-intel,nf_nat"), 0);
+	KUNIT_EXPECT_TRUE(test, kmods_list_allows(l->list, "snd-hda-intel"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_allows(l->list, "snd_hda_intel"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_allows(l->list, "snd-hda_intel"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_allows(l->list, "nf_nat"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_allows(l->list, "nf-nat"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_allows(NULL, "nf_nat"));
+}
+
 static void list_contains_folds(struct kunit *test)
 {
 	struct ikt_lists *l = test->priv;
@@ -535,6 +548,7 @@ static struct kunit_case igloo_kmods_lists_cases[] = {
 	KUNIT_CASE(list_parse_empty),
 	KUNIT_CASE(list_parse_spaces),
 	KUNIT_CASE(list_parse_duplicates),
+	KUNIT_CASE(list_allows_exact_or_kbuild),
 	KUNIT_CASE(list_parse_trailing_comma),
 	KUNIT_CASE(list_parse_inner_space),
 	KUNIT_CASE(list_parse_overlong_name),
@@ -591,9 +605,7 @@ static void policy_decide_no_name(struct kunit *test)
 
 static void policy_decide_builtin_beats_denylist(struct kunit *test)
 {
-	static const char * const names[] = {
-		"igloo", "igloo_kmods", "igloo-kmods",
-	};
+	static const char * const names[] = { "igloo", "igloo_kmods" };
 	struct kmods_list *a, *d;
 	size_t i;
 
@@ -606,7 +618,11 @@ static void policy_decide_builtin_beats_denylist(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kmods_policy_decide(names[i], NULL, NULL),
 				KMODS_RULE_BUILTIN);
 	}
-	/* Only those exact names (with '-' and '_' equal). */
+	/* Only those exact names: igloo-kmods is another module. */
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("igloo-kmods", NULL, NULL),
+			KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("igloo-kmods", a, d),
+			KMODS_RULE_DENYLIST);
 	KUNIT_EXPECT_EQ(test, kmods_policy_decide("igloo_kmods2", NULL, NULL),
 			KMODS_RULE_DEFAULT);
 	KUNIT_EXPECT_EQ(test, kmods_policy_decide("IGLOO", NULL, NULL),
@@ -633,8 +649,10 @@ static void policy_decide_allowlist(struct kunit *test)
 	struct kmods_list *a, *d;
 
 	ikt_policy_lists(test, "a,nf_nat,b", "c", &a, &d);
-	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf-nat", a, d),
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf_nat", a, d),
 			KMODS_RULE_ALLOWLIST);
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("nf-nat", a, d),
+			KMODS_RULE_DEFAULT);
 	KUNIT_EXPECT_EQ(test, kmods_policy_decide("b", a, NULL),
 			KMODS_RULE_ALLOWLIST);
 	KUNIT_EXPECT_TRUE(test, kmods_rule_allows(KMODS_RULE_ALLOWLIST));

@@ -428,11 +428,14 @@ static void test_list_parse_duplicates(void)
 {
 	CHECK_INT(PARSE("a,b,a", &test_list), 0);
 	CHECK_LIST(&test_list, "a", "b");
-	/* '-' and '_' are the same module; the first spelling is kept. */
+	/*
+	 * Only a name repeated byte for byte is dropped: nf-nat and nf_nat
+	 * are different entries (kmods_list_allows()).
+	 */
 	CHECK_INT(PARSE("nf-nat,x,nf_nat,nf-nat", &test_list), 0);
-	CHECK_LIST(&test_list, "nf-nat", "x");
+	CHECK_LIST(&test_list, "nf-nat", "x", "nf_nat");
 	CHECK_INT(PARSE("a_b_c,a-b-c", &test_list), 0);
-	CHECK_LIST(&test_list, "a_b_c");
+	CHECK_LIST(&test_list, "a_b_c", "a-b-c");
 }
 
 static void test_list_parse_empty_entries(void)
@@ -600,6 +603,31 @@ static void test_list_format_small(void)
 	free(buf);
 }
 
+/*
+ * An allowlist entry allows its own name and, when written with '-', the
+ * name kbuild gives its file's module ('-' made '_'): never more.
+ */
+static void test_list_allows(void)
+{
+	CHECK_INT(PARSE("snd-hda-intel,nf_nat,a-b_c", &test_list), 0);
+	CHECK(kmods_list_allows(&test_list, "snd-hda-intel"));
+	CHECK(kmods_list_allows(&test_list, "snd_hda_intel"));
+	CHECK(!kmods_list_allows(&test_list, "snd-hda_intel"));
+	CHECK(!kmods_list_allows(&test_list, "snd_hda-intel"));
+	CHECK(kmods_list_allows(&test_list, "nf_nat"));
+	CHECK(!kmods_list_allows(&test_list, "nf-nat"));
+	CHECK(kmods_list_allows(&test_list, "a-b_c"));
+	CHECK(kmods_list_allows(&test_list, "a_b_c"));
+	CHECK(!kmods_list_allows(&test_list, "a_b-c"));
+	CHECK(!kmods_list_allows(&test_list, "a-b-c"));
+	CHECK(!kmods_list_allows(&test_list, "snd_hda_intel2"));
+	CHECK(!kmods_list_allows(NULL, "nf_nat"));
+	CHECK_INT(kmods_policy_decide("snd_hda_intel", &test_list, NULL),
+		  KMODS_RULE_ALLOWLIST);
+	CHECK_INT(kmods_policy_decide("a_b-c", &test_list, NULL),
+		  KMODS_RULE_DEFAULT);
+}
+
 static void test_list_contains(void)
 {
 	CHECK_INT(PARSE("nf-nat,dummy", &test_list), 0);
@@ -632,9 +660,7 @@ static void test_decide_no_name(void)
 
 static void test_decide_builtin(void)
 {
-	static const char *const names[] = {
-		"igloo", "igloo_kmods", "igloo-kmods",
-	};
+	static const char *const names[] = { "igloo", "igloo_kmods" };
 	size_t i;
 
 	CHECK_INT(PARSE("igloo,igloo_kmods", &test_list), 0);
@@ -646,7 +672,19 @@ static void test_decide_builtin(void)
 		CHECK_INT(kmods_policy_decide(names[i], NULL, NULL),
 			  KMODS_RULE_BUILTIN);
 	}
-	/* Only those exact names (modulo '-'/'_'). */
+	/*
+	 * Only those exact names: a module named igloo-kmods is another
+	 * module to the kernel. It is blocked by default, and a denylist
+	 * entry igloo_kmods blocks it too.
+	 */
+	CHECK_INT(kmods_policy_decide("igloo-kmods", NULL, NULL),
+		  KMODS_RULE_DEFAULT);
+	CHECK_INT(kmods_policy_decide("igloo-kmods", &test_list, &test_list),
+		  KMODS_RULE_DENYLIST);
+	CHECK_INT(kmods_policy_decide("igloo-kmods", &test_list, NULL),
+		  KMODS_RULE_DEFAULT);
+	CHECK_INT(kmods_policy_decide("igloo-kmods", NULL, NULL),
+		  KMODS_RULE_DEFAULT);
 	CHECK_INT(kmods_policy_decide("igloo_kmods2", NULL, NULL),
 		  KMODS_RULE_DEFAULT);
 	CHECK_INT(kmods_policy_decide("iglo", NULL, NULL), KMODS_RULE_DEFAULT);
@@ -672,8 +710,11 @@ static void test_decide_allow(void)
 {
 	CHECK_INT(PARSE("a,nf_nat,b", &test_list), 0);
 	CHECK_INT(PARSE("c", &test_list2), 0);
-	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+	CHECK_INT(kmods_policy_decide("nf_nat", &test_list, &test_list2),
 		  KMODS_RULE_ALLOWLIST);
+	/* nf-nat is another module: nf_nat's entry does not allow it. */
+	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+		  KMODS_RULE_DEFAULT);
 	CHECK_INT(kmods_policy_decide("b", &test_list, NULL),
 		  KMODS_RULE_ALLOWLIST);
 	CHECK(kmods_rule_allows(KMODS_RULE_ALLOWLIST));
@@ -2038,6 +2079,7 @@ static const struct test_case test_cases[] = {
 	TEST(test_list_parse_empty),
 	TEST(test_list_parse_spaces),
 	TEST(test_list_parse_duplicates),
+	TEST(test_list_allows),
 	TEST(test_list_parse_empty_entries),
 	TEST(test_list_parse_inner_space),
 	TEST(test_list_parse_name_len),

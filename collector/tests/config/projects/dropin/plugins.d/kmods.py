@@ -1,0 +1,1 @@
+# a project's own kmods plugin
