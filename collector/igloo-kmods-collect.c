@@ -577,13 +577,13 @@ static void collect_json_event(struct collect *c, const struct kmods_event *ev,
 static void collect_log_penguin(struct collect *c,
 				const struct kmods_event *ev)
 {
-	size_t len = strlen(ev->path), clen = strlen(ev->comm);
+	size_t len = strlen(ev->path), comm_len = strlen(ev->comm);
 
 	if (!len)
 		return;
 	if (ev->syscall == KMODS_SYS_INIT_MODULE &&
 	    (len < 3 || strcmp(ev->path + len - 3, ".ko") ||
-	     (clen >= 8 && !strcmp(ev->comm + clen - 8, "modprobe"))))
+	     (comm_len >= 8 && !strcmp(ev->comm + comm_len - 8, "modprobe"))))
 		return;
 	fputs(ev->path, c->log);
 	fputc('\n', c->log);
