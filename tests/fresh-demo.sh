@@ -22,6 +22,16 @@ echo "1..8"
 failed=0
 pass() { echo "ok - demo: $*"; }
 flunk() { failed=1; echo "not ok - demo: $*"; }
+# same DESCRIPTION WANT GOT: pass if GOT is WANT, else flunk with a diff.
+same()
+{
+	if [ "$3" = "$2" ]; then
+		pass "$1"
+	else
+		flunk "$1"
+		diff <(echo "$2") <(echo "$3") | sed 's/^/#   /' || true
+	fi
+}
 
 if git clone -q --no-checkout "$KMODS_REPO" "$clone" && \
    git -C "$clone" checkout -q --detach "$head"; then
@@ -61,26 +71,16 @@ want_log="/lib/modules/@KABI@/kernel/drivers/net/dummy.ko
 /kmods/test/ikm_mark.ko
 /lib/firmware-modules/nf_conntrack.ko
 /lib/firmware-modules/vendor_wifi.ko"
-got_log=$(section modules.log | sed 's|^/lib/modules/[^/]*/|/lib/modules/@KABI@/|')
-if [ "$got_log" = "$want_log" ]; then
-	pass "modules.log lists the five loads in order"
-else
-	flunk "modules.log lists the five loads in order"
-	diff <(echo "$want_log") <(echo "$got_log") | sed 's/^/#   /' || true
-fi
+same "modules.log lists the five loads in order" "$want_log" \
+	"$(section modules.log | sed 's|^/lib/modules/[^/]*/|/lib/modules/@KABI@/|')"
 
 want_rec="finit_module dummy allow allowlist 0
 finit_module ikm_other allow allowlist 0
 finit_module ikm_mark block denylist 0
 finit_module ikm_mark block denylist 0
 finit_module ikm_dash_name block default 0"
-got_rec=$(section modules.jsonl | awk '$1 != "seq" { print $2, $3, $4, $5, $6 }')
-if [ "$got_rec" = "$want_rec" ]; then
-	pass "the records hold the policy's five decisions"
-else
-	flunk "the records hold the policy's five decisions"
-	diff <(echo "$want_rec") <(echo "$got_rec") | sed 's/^/#   /' || true
-fi
+same "the records hold the policy's five decisions" "$want_rec" \
+	"$(section modules.jsonl | awk '$1 != "seq" { print $2, $3, $4, $5, $6 }')"
 
 if section "guest's console" | grep -qx 'policy: allowlist=dummy,ikm_other denylist=ikm_mark mode=enforce'; then
 	pass "the console shows the policy"

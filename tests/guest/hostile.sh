@@ -442,11 +442,7 @@ locked_unload()
 	check "ikm_mark still loaded" not loaded ikm_mark
 	# Started mid-stream, this follower sees a gap before its first
 	# record (exit 1); more is an error.
-	touch /tmp/kmods.stop
-	wait "$kmods_follower"
-	rc=$?
-	kmods_follower=
-	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	kmods_follow_stop 1
 	end
 }
 
@@ -475,11 +471,7 @@ unprivileged_flood()
 	# Each recorded attempt has its result record.
 	kmods_out "KMODS-BULK|unprivileged_flood|$((r / 2))"
 	# This follower saw drops (exit 1); more is an error.
-	touch /tmp/kmods.stop
-	wait "$kmods_follower"
-	rc=$?
-	kmods_follower=
-	[ "$rc" -le 1 ] || fail "the guest collector exited $rc"
+	kmods_follow_stop 1
 	end
 }
 
