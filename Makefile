@@ -72,8 +72,8 @@ clean:
 .PHONY: all module collector sparse checkpatch demo check modules_install clean
 .PHONY: cross cross-check
 
-# make dkms-install: copy what DKMS builds from (Kbuild, Makefile,
-# dkms.conf, the module's *.c and *.h, include/) to
+# make dkms-install: copy what DKMS builds from (Kbuild, compat.mk,
+# Makefile, dkms.conf, the module's *.c and *.h, include/) to
 # $(DESTDIR)/usr/src/igloo_kmods-<PACKAGE_VERSION of dkms.conf>/, replacing
 # an older copy; then `dkms add igloo_kmods/<version>` (tests/dkms.sh).
 dkms-install:
@@ -83,7 +83,7 @@ dkms-install:
 	dest="$(DESTDIR)/usr/src/igloo_kmods-$$ver"; \
 	rm -rf "$$dest"; \
 	mkdir -p "$$dest"; \
-	cp -p Kbuild Makefile dkms.conf \
+	cp -p Kbuild compat.mk Makefile dkms.conf \
 		$(filter-out %.mod.c,$(wildcard *.c)) $(wildcard *.h) "$$dest/"; \
 	cp -pR include "$$dest/"; \
 	echo "installed the igloo_kmods $$ver sources in $$dest"

@@ -129,7 +129,7 @@ fi
 
 if run "make dkms-install copies the sources to /usr/src/igloo_kmods-$VER" \
 	make -s dkms-install; then
-	want=$( (printf '%s\n' Kbuild Makefile dkms.conf ./*.c ./*.h | \
+	want=$( (printf '%s\n' Kbuild compat.mk Makefile dkms.conf ./*.c ./*.h | \
 		grep -v '\.mod\.c$' | sed 's|^\./||'; find include -type f) | \
 		LC_ALL=C sort)
 	got=$(cd "/usr/src/igloo_kmods-$VER" && find . -type f | \

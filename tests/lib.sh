@@ -329,8 +329,8 @@ kmods_build_module()
 	kmods_kernel_info "$flavour"
 	dir=$KMODS_BUILD/kmods/$KABI${transport:+-$transport}
 	mkdir -p "$dir/include/uapi/linux"
-	for f in "$KMODS_REPO"/Kbuild "$KMODS_REPO"/*.[ch] \
-		 "$KMODS_REPO"/include/uapi/linux/*.h; do
+	for f in "$KMODS_REPO"/Kbuild "$KMODS_REPO"/compat.mk \
+		 "$KMODS_REPO"/*.[ch] "$KMODS_REPO"/include/uapi/linux/*.h; do
 		cmp -s "$f" "$dir/${f#"$KMODS_REPO"/}" || \
 			cp -p "$f" "$dir/${f#"$KMODS_REPO"/}"
 	done

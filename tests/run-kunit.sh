@@ -53,11 +53,13 @@ kunit_py=$src/tools/testing/kunit/kunit.py
 rm -rf "$out"
 mkdir -p "$out"
 
-# The KUnit module includes ../../policy.c, ../../record.c and
-# ../elf-image.h: build it from a copy that keeps the repository's layout.
+# The KUnit module includes ../../policy.c, ../../record.c (with
+# compat.h and compat.mk) and ../elf-image.h: build it from a copy that
+# keeps the repository's layout.
 kdir=$KMODS_BUILD/kunit/$KABI
 mkdir -p "$kdir/tests/kunit" "$kdir/include/uapi/linux"
 for f in "$KMODS_REPO"/policy.[ch] "$KMODS_REPO"/record.c \
+	 "$KMODS_REPO"/compat.h "$KMODS_REPO"/compat.mk \
 	 "$KMODS_REPO"/internal.h "$KMODS_REPO"/include/uapi/linux/*.h \
 	 "$KMODS_TESTS"/elf-image.h \
 	 "$KMODS_TESTS"/kunit/Kbuild "$KMODS_TESTS"/kunit/*.c; do
