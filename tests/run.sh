@@ -157,9 +157,15 @@ for version in 6.1 6.12; do
 		--out "$KMODS_BUILD/run/hostile-$version-debug" \
 		--label "hostile-$version-debug"
 done
-tier guest-6.12-igloo "$(scenarios $S)" 7200 tests/run-guest.sh \
-	--kernel 6.12-igloo --script $S --out "$KMODS_BUILD/run/6.12-igloo" \
-	--label 6.12-igloo --transport chardev
+# The same penguin shape on 6.12 (int3 kprobes on a current x86 kernel):
+# on request only (KMODS_IGLOO_612=1), since guest-4.10 (below) took over as the
+# penguin-shaped x86 kernel and a cold run cannot afford both builds.
+if [ "${KMODS_IGLOO_612:-0}" = 1 ]; then
+	tier guest-6.12-igloo "$(scenarios $S)" 7200 tests/run-guest.sh \
+		--kernel 6.12-igloo --script $S \
+		--out "$KMODS_BUILD/run/6.12-igloo" --label 6.12-igloo \
+		--transport chardev
+fi
 # penguin's default kernel: vanilla 4.10.17 with penguin's x86_64 options
 # (tests/kernel/penguin.config), records through /dev/igloo_kmods.
 tier guest-4.10 "$(scenarios $S)" 7200 tests/run-guest.sh \
