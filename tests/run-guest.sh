@@ -68,7 +68,9 @@ python3 - "$T/ikm_dash_name.ko" "$out/igloo-kmods.ko" <<'EOF'
 import sys
 data = open(sys.argv[1], "rb").read()
 old, new = b"ikm_dash_name\0", b"igloo-kmods\0\0\0"
-assert data.count(b"name=" + old) == 1 and data.count(old) == 2
+# Before 5.x (4.10) there is no .modinfo name=: this_module's is the only.
+named = data.count(b"name=" + old)
+assert named in (0, 1) and data.count(old) == named + 1
 open(sys.argv[2], "wb").write(data.replace(old, new))
 EOF
 "$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
