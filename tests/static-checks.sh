@@ -77,7 +77,7 @@ for flavour in $KMODS_FLAVOURS; do
 	dir=$KMODS_BUILD/sparse/$KABI
 	rm -rf "$dir"
 	mkdir -p "$dir/include/uapi/linux"
-	cp Kbuild ./*.[ch] "$dir/"
+	cp Kbuild compat.mk ./*.[ch] "$dir/"
 	cp include/uapi/linux/*.h "$dir/include/uapi/linux/"
 	if make -s -C "$KDIR" M="$dir" C=2 modules > "$tmp/sparse.out" 2>&1; then
 		grep -v -e "^Skipping BTF" -e "^  " "$tmp/sparse.out" > "$tmp/sparse" || true
