@@ -908,7 +908,6 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		.ctx = &ui,
 		.size = at->call->arg[1],
 	};
-	bool unreadable = false;
 	int err;
 
 	/*
@@ -919,9 +918,9 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 */
 	/* What the kernel would say to an empty image; one too large: EFBIG. */
 	at->image_err = img.size ? -EFBIG : -ENOEXEC;
+	at->image_size = img.size;
 	if (at->decision == KMODS_DECISION_KERNEL) {
 		/* The kernel refuses the caller: no copy, no parse. */
-		at->image_size = img.size;
 		kmods_init_path(at);
 		kmods_name_image(at, NULL);
 		return;
@@ -933,14 +932,12 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 			vfree(at->image);
 			at->image = NULL;
 			at->image_err = -EFAULT;
-			unreadable = true;
 		}
 	}
 	if (at->image) {
 		img.read = kmods_read_kernel;
 		img.ctx = at->image;
 	}
-	at->image_size = img.size;
 	/*
 	 * The kernel refuses a length under an ELF header (ENOEXEC), an
 	 * image it cannot copy (ENOMEM, EFAULT) and one without the ELF
@@ -949,7 +946,7 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 * kernel copies it, so it stays the policy's.
 	 */
 	err = kmods_image_start(&img);
-	if (unreadable ||
+	if (at->image_err == -EFAULT ||
 	    (err && (err != -ENOEXEC || at->image ||
 		     img.size < sizeof(struct elfhdr))))
 		at->bad_call = true;
