@@ -10,6 +10,8 @@
  * program behaves the same on any host byte order.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <termios.h>
 #include <unistd.h>
@@ -1157,6 +1160,178 @@ static FILE *collect_open_out(const char *dir, const char *name)
 	return f;
 }
 
+/* Read the parent and session of @pid from /proc; 0 if it is gone. */
+static int collect_proc_ids(pid_t pid, int *ppid, int *sid)
+{
+	char path[32], *line = NULL, *end;
+	size_t cap = 0;
+	int ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* "pid (comm) state ppid pgrp session ...": comm may hold spaces. */
+	if (getline(&line, &cap, f) > 0) {
+		end = strrchr(line, ')');
+		if (end && sscanf(end + 1, " %*c %d %*d %d", ppid, sid) == 2)
+			ret = 0;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Is @pid one of ours: this process, one of its ancestors, or a process
+ * of its session (a shell redirection, an init that keeps the port set
+ * up, a job that inherited the descriptor)?
+ */
+static bool collect_is_ours(pid_t pid)
+{
+	int ppid, sid, depth, p = (int)getpid();
+
+	if (!collect_proc_ids(pid, &ppid, &sid) && sid == (int)getsid(0))
+		return true;
+	for (depth = 0; p > 0 && depth < 64; depth++) {
+		if (p == (int)pid)
+			return true;
+		if (collect_proc_ids(p, &ppid, &sid))
+			return false;
+		p = ppid;
+	}
+	return false;
+}
+
+/*
+ * Is the character device @rdev a console of the kernel? /proc/consoles
+ * ends each line with the device's "major:minor"; /dev/console and
+ * /dev/tty are consoles whatever they point at.
+ */
+static bool collect_is_console(dev_t rdev, char *name, size_t len)
+{
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	if (major(rdev) == 5 && minor(rdev) <= 1) {
+		snprintf(name, len, "%s", minor(rdev) ? "console" : "tty");
+		return true;
+	}
+	f = fopen("/proc/consoles", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		char *dev = strrchr(line, ' ');
+
+		if (dev && sscanf(dev, " %u:%u", &maj, &min) == 2 &&
+		    maj == major(rdev) && min == minor(rdev)) {
+			found = true;
+			snprintf(name, len, "%.*s", (int)strcspn(line, " "),
+				 line);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Find a process that is not ours (collect_is_ours()) and has the
+ * character device @rdev open. Return its pid (its command name in
+ * @comm), 0 if there is none, or -1 if /proc cannot be read.
+ */
+static pid_t collect_tty_holder(dev_t rdev, char *comm, size_t len)
+{
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while (!found && (de = readdir(proc))) {
+		char path[sizeof("/proc//fd/") + 2 * sizeof(de->d_name)];
+		struct dirent *fe;
+		pid_t pid;
+		DIR *fds;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (collect_is_ours(pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;	/* gone, or a kernel thread */
+		while (!found && (fe = readdir(fds))) {
+			struct stat st;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+				 de->d_name, fe->d_name);
+			if (!stat(path, &st) && S_ISCHR(st.st_mode) &&
+			    st.st_rdev == rdev)
+				found = pid;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	if (found) {
+		char path[40];
+		FILE *f;
+
+		snprintf(comm, len, "?");
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)found);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(comm, (int)len, f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	return found;
+}
+
+/*
+ * A terminal that records are forwarded to must be free: never a console
+ * of the kernel, never a terminal that a process of another session has
+ * open (in a penguin guest the second serial port is the root shell,
+ * in a session of its own). Processes that started this one, or of its
+ * session, may hold it. Return 0 if @fd may be used, -1 (reported) if
+ * not, or if it cannot be checked.
+ */
+static int collect_check_port(const struct collect *c, int fd)
+{
+	static const char refused[] = "not forwarding records there";
+	char who[64];
+	struct stat st;
+	pid_t holder;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) || !isatty(fd))
+		return 0;
+	if (collect_is_console(st.st_rdev, who, sizeof(who))) {
+		collect_msg("%s: is the kernel's console %s: %s",
+			    c->opt.raw_path, who, refused);
+		return -1;
+	}
+	holder = collect_tty_holder(st.st_rdev, who, sizeof(who));
+	if (holder < 0) {
+		collect_msg("%s: /proc cannot be read to tell whether the port is free: %s",
+			    c->opt.raw_path, refused);
+		return -1;
+	}
+	if (holder) {
+		collect_msg("%s: in use by pid %d (%s): %s", c->opt.raw_path,
+			    (int)holder, who, refused);
+		return -1;
+	}
+	return 0;
+}
+
 static int collect_open_outputs(struct collect *c)
 {
 	if (c->opt.outdir) {
@@ -1179,6 +1354,8 @@ static int collect_open_outputs(struct collect *c)
 			collect_msg("%s: %s", c->opt.raw_path, strerror(errno));
 			return -1;
 		}
+		if (collect_check_port(c, c->raw_fd))
+			return -1;
 		/* A serial line must pass the bytes through unchanged. */
 		if (isatty(c->raw_fd) && collect_tty_raw(c->raw_fd, NULL)) {
 			collect_msg("%s: cannot set raw mode: %s",

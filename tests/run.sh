@@ -113,7 +113,7 @@ fi
 S=tests/guest/scenarios.sh
 H=tests/guest/hostile.sh
 tier static 5 1200 tests/static-checks.sh
-tier collector 38 300 make -s -C collector check
+tier collector 40 300 make -s -C collector check
 tier config 90 900 tests/config.sh
 tier docs 11 600 Documentation/check-docs.sh
 tier unit 100 300 tests/unit/run.sh

@@ -787,7 +787,8 @@ def drain(fd, want, secs=5):
 			got += os.read(fd, 65536)
 	return got
 
-# 1: -r to a tty: must be put in raw mode (no \n -> \r\n).
+# 1: -r to a tty: must be put in raw mode (no \n -> \r\n). This process
+# holds the port open too, as the collector's parent may (3).
 m, s = os.openpty()
 p = subprocess.Popen([bin, "-q", "-r", os.ttyname(s), infile])
 got = drain(m, len(data))
@@ -824,6 +825,41 @@ EOF
 	expect_lines "$T/out/modules.log" 3
 	[ -f "$T/out/modules.jsonl" ] &&
 		expect_file "$T/out/modules.jsonl" "$exp/hostile.jsonl"
+fi
+t_end
+
+t_begin "tty: a forwarding port that another process holds open is refused"
+if [ -z "$PYTHON" ] || [ -n "${IKC_RUNNER:-}" ]; then
+	skip="needs python3 and a native collector"
+else
+	gen normal
+	"$PYTHON" - "$BIN" "$T/in.bin" >"$T/pyout" 2>&1 <<'EOF' ||
+import os, select, subprocess, sys, time
+bin, infile = sys.argv[1:3]
+# A pty whose slave a process of another session holds open, as
+# penguin's root shell holds its serial port.
+m, s = os.openpty()
+name = os.ttyname(s)
+holder = subprocess.Popen(["sleep", "30"], stdin=s, start_new_session=True)
+os.close(s)
+p = subprocess.run([bin, "-q", "-r", name, infile], capture_output=True)
+holder.kill()
+holder.wait()
+got = b""
+while select.select([m], [], [], 0.2)[0]:
+	try:
+		got += os.read(m, 65536)
+	except OSError:
+		break
+err = p.stderr.decode()
+if p.returncode != 74:
+	sys.exit("exit status %d, expected 74: %s" % (p.returncode, err))
+if "in use by pid %d (sleep)" % holder.pid not in err:
+	sys.exit("message does not name the holder: %s" % err)
+if got:
+	sys.exit("%d bytes reached the busy port" % len(got))
+EOF
+		fail "$(cat "$T/pyout")"
 fi
 t_end
 
