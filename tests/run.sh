@@ -131,6 +131,15 @@ for flavour in $KMODS_FLAVOURS; do
 		--kernel "$flavour" --script $H \
 		--out "$KMODS_BUILD/run/hostile-$flavour" --label "hostile-$flavour"
 done
+# penguin's own kmods tests (tests/penguin/test_kmods.table), replayed in
+# a guest whose records leave through penguin's 9p share, never a serial
+# port: one line per row, and 13 of the harness's own.
+for flavour in $KMODS_FLAVOURS; do
+	tier "share-$flavour" \
+		$(($(grep -c '^[a-z]' tests/penguin/test_kmods.table) + 13)) 900 \
+		tests/run-share.sh --kernel "$flavour" \
+		--out "$KMODS_BUILD/run/share-$flavour" --label "share-$flavour"
+done
 # The character-device stream that kernels without relay/debugfs use.
 tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
 	--kernel 6.12 --transport chardev --script $S \

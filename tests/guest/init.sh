@@ -6,7 +6,9 @@
 # $KMODS_RESULTS: on x86_64 the second and third serial ports; other
 # architectures say where in /etc/kmods-arch.env (tests/cross/lib.sh,
 # kmods_guest_env): a device, "virtio:<port name>" (a virtio-serial port)
-# or "console" (kept in a file here, printed on the console at the end).
+# or "console" (kept in a file here, printed on the console at the end);
+# "none" for the records of a guest that writes them to penguin's 9p
+# share (/etc/kmods-share.env, tests/run-share.sh).
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -20,11 +22,23 @@ KMODS_HAVE_COMPAT=1
 KMODS_PRELOAD=
 KMODS_RAW_SYNC=0
 [ -r /etc/kmods-arch.env ] && . /etc/kmods-arch.env
+# A guest with penguin's 9p share (tests/run-share.sh): its drivers load
+# first, and records leave through the share, never a serial port
+# (KMODS_RAW_CHANNEL=none).
+KMODS_SHARE_TAG=
+[ -r /etc/kmods-share.env ] && . /etc/kmods-share.env
 
 # The channels' drivers, before igloo_kmods (whose records start later).
 for m in $KMODS_PRELOAD; do
 	/sbin/modprobe "$m" || echo "KMODS-INIT: modprobe $m failed"
 done
+
+if [ -n "$KMODS_SHARE_TAG" ]; then
+	mkdir -p /igloo/shared
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=none \
+		"$KMODS_SHARE_TAG" /igloo/shared || \
+		echo "KMODS-INIT: mount of the 9p share $KMODS_SHARE_TAG failed"
+fi
 
 # kmods_channel CHANNEL: the file to write for CHANNEL
 kmods_channel()
@@ -44,6 +58,7 @@ kmods_channel()
 		echo "KMODS-INIT: no virtio port ${1#virtio:}" >&2
 		echo /dev/null ;;
 	console) echo /tmp/kmods-results.txt ;;
+	none) echo none ;;
 	*) echo "$1" ;;
 	esac
 }
