@@ -1160,7 +1160,7 @@ static FILE *collect_open_out(const char *dir, const char *name)
 	return f;
 }
 
-/* Read the parent and session of @pid from /proc; 0 if it is gone. */
+/* Read the parent and session of @pid from /proc: 0, or -1 if it is gone. */
 static int collect_proc_ids(pid_t pid, int *ppid, int *sid)
 {
 	char path[32], *line = NULL, *end;
