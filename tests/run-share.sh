@@ -152,6 +152,16 @@ for scenario in share load busy_port host_read follower; do
 	}
 done
 
+want_stream=/sys/kernel/debug/igloo_kmods/records0
+[ "$transport" != chardev ] || want_stream=/dev/igloo_kmods
+if grep -qxF "KMODS-STREAM|$want_stream" "$out/results.clean"; then
+	echo "ok - $label records came through $want_stream"
+else
+	failed=1
+	echo "not ok - $label records did not come through $want_stream"
+	grep '^KMODS-STREAM|' "$out/results.clean" | sed 's/^/#   /' || true
+fi
+
 if [ -f "$out/serial2.bin" ] && [ ! -s "$out/serial2.bin" ]; then
 	echo "ok - $label no serial port carried records (the guest's ttyS1 sent 0 bytes)"
 else

@@ -133,13 +133,14 @@ for flavour in $KMODS_FLAVOURS; do
 done
 # penguin's own kmods tests (tests/penguin/test_kmods.table), replayed in
 # a guest whose records leave through penguin's 9p share, never a serial
-# port: one line per row, and 13 of the harness's own.
-for flavour in $KMODS_FLAVOURS; do
-	tier "share-$flavour" \
-		$(($(grep -c '^[a-z]' tests/penguin/test_kmods.table) + 13)) 900 \
-		tests/run-share.sh --kernel "$flavour" \
-		--out "$KMODS_BUILD/run/share-$flavour" --label "share-$flavour"
-done
+# port: one line per row, and 14 of the harness's own. On 6.12 through
+# /dev/igloo_kmods, the stream of penguin's kernels.
+share_min=$(($(grep -c '^[a-z]' tests/penguin/test_kmods.table) + 14))
+tier share-6.1 "$share_min" 900 tests/run-share.sh --kernel 6.1 \
+	--out "$KMODS_BUILD/run/share-6.1" --label share-6.1
+tier share-6.12-chardev "$share_min" 900 tests/run-share.sh --kernel 6.12 \
+	--transport chardev --out "$KMODS_BUILD/run/share-6.12-chardev" \
+	--label share-6.12-chardev
 # The character-device stream that kernels without relay/debugfs use.
 tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
 	--kernel 6.12 --transport chardev --script $S \
