@@ -898,6 +898,32 @@ static void kmods_init_path(struct kmods_attempt *at)
 	}
 }
 
+/*
+ * Did the caller's buffer change while igloo_kmods copied it? Read it
+ * again, a page at a time, and compare it with @copy. A copy taken while
+ * another thread rewrote the buffer can mix two images whose tables are
+ * each whole: the reader cannot tell it from a module (its symbols and
+ * relocations are in bounds, but name the other image's functions), and
+ * the kernel would load it. Fails closed: true also when the buffer can
+ * no longer be read or no page can be had for the comparison.
+ */
+static bool kmods_image_changed(const void *copy, const char __user *base,
+				size_t len)
+{
+	char *page = kmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	bool changed = !page;
+	size_t off, n;
+
+	for (off = 0; page && off < len && !changed; off += n) {
+		n = min_t(size_t, len - off, PAGE_SIZE);
+		changed = copy_from_user(page, base + off, n) ||
+			  memcmp(page, copy + off, n);
+		cond_resched();
+	}
+	kfree(page);
+	return changed;
+}
+
 static void kmods_inspect_init(struct kmods_attempt *at)
 {
 	struct kmods_user_image ui = {
@@ -952,6 +978,20 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		at->bad_call = true;
 	kmods_init_path(at);
 	kmods_name_image(at, &img);
+	/*
+	 * A buffer rewritten while it was copied may have left a copy that
+	 * is no image the caller ever held: it has no name (blocked,
+	 * no_name; like an ELF image the reader cannot parse). Compared
+	 * after the copy, so that only a writer who puts back exactly the
+	 * mixed bytes in time goes unseen, and then the kernel gets the
+	 * very copy checked, named as its tables name it.
+	 */
+	if (at->image && !at->bad_call && at->name[0] &&
+	    kmods_image_changed(at->image, ui.base, img.size)) {
+		at->name[0] = '\0';
+		at->name_src = KMODS_NAME_NONE;
+		at->flags |= KMODS_F_NOT_ELF;
+	}
 }
 
 /*

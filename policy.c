@@ -370,9 +370,22 @@ bool kmods_rule_allows(enum kmods_rule rule)
 #define KMODS_ELFCLASS64	2
 #define KMODS_ELFDATA2LSB	1
 #define KMODS_ELFDATA2MSB	2
+#define KMODS_SHT_NULL		0
+#define KMODS_SHT_SYMTAB	2
+#define KMODS_SHT_STRTAB	3
+#define KMODS_SHT_RELA		4
 #define KMODS_SHT_NOBITS	8
+#define KMODS_SHT_REL		9
 #define KMODS_SHF_ALLOC		0x2
+#define KMODS_SHN_UNDEF		0
 #define KMODS_SHN_LORESERVE	0xff00
+#define KMODS_SHN_LIVEPATCH	0xff20
+#define KMODS_SHN_ABS		0xfff1
+#define KMODS_SHN_COMMON	0xfff2
+#define KMODS_EM_MIPS		8
+
+/* Bytes of symbols or relocations read at a time when checking them. */
+#define KMODS_CHECK_CHUNK	240
 
 /* Longest .modinfo entry worth reading whole: "name=" plus a name. */
 #define KMODS_MODINFO_CHUNK	(sizeof("name=") + MODULE_NAME_LEN)
@@ -386,13 +399,21 @@ struct kmods_elf {
 	const struct kmods_image *img;
 	bool is64;
 	bool msb;
+	bool mips64;	/* MIPS64 relocations have their own r_info layout */
 };
 
+/*
+ * One section header. @size is 0 for a section without contents in the
+ * file (SHT_NULL, SHT_NOBITS); @mem_size is sh_size as it is.
+ */
 struct kmods_section {
 	u64 offset;
 	u64 size;
+	u64 mem_size;
 	u64 flags;
 	u32 type;
+	u32 link;
+	u32 info;
 };
 
 static u64 kmods_elf_get(const struct kmods_elf *elf, const u8 *p,
@@ -434,15 +455,182 @@ static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
 	if (elf->is64) {
 		sec->offset = kmods_elf_get(elf, sh + 0x18, 8);
 		sec->size = kmods_elf_get(elf, sh + 0x20, 8);
+		sec->link = kmods_elf_get(elf, sh + 0x28, 4);
+		sec->info = kmods_elf_get(elf, sh + 0x2c, 4);
 	} else {
 		sec->offset = kmods_elf_get(elf, sh + 0x10, 4);
 		sec->size = kmods_elf_get(elf, sh + 0x14, 4);
+		sec->link = kmods_elf_get(elf, sh + 0x18, 4);
+		sec->info = kmods_elf_get(elf, sh + 0x1c, 4);
 	}
-	if (sec->type == KMODS_SHT_NOBITS)
+	sec->mem_size = sec->size;
+	/* Like the kernel's loader: these have no contents to check. */
+	if (sec->type == KMODS_SHT_NOBITS || sec->type == KMODS_SHT_NULL)
 		sec->size = 0;
 	if (sec->offset > elf->img->size ||
 	    sec->size > elf->img->size - sec->offset)
 		return -ENOEXEC;
+	return 0;
+}
+
+/*
+ * Is @sec a string table whose every string ends inside it: a non-empty
+ * SHT_STRTAB whose last byte is a NUL? The kernel's loader takes
+ * strlen() of the symbol names (layout_symtab()) and section names it
+ * finds there.
+ */
+static int kmods_elf_strtab_ok(const struct kmods_elf *elf,
+			       const struct kmods_section *sec)
+{
+	char last;
+	int err;
+
+	if (sec->type != KMODS_SHT_STRTAB || !sec->size)
+		return -ENOEXEC;
+	err = kmods_elf_read(elf, sec->offset + sec->size - 1, &last, 1);
+	if (err)
+		return err;
+	return last ? -ENOEXEC : 0;
+}
+
+/*
+ * A symbol's section index as the loader uses it: simplify_symbols()
+ * indexes the section table with every value but SHN_UNDEF, SHN_ABS,
+ * SHN_COMMON and SHN_LIVEPATCH, without a range check.
+ */
+static bool kmods_elf_shndx_ok(unsigned int shndx, unsigned int shnum)
+{
+	return shndx < shnum || shndx == KMODS_SHN_ABS ||
+	       shndx == KMODS_SHN_COMMON || shndx == KMODS_SHN_LIVEPATCH;
+}
+
+/*
+ * Every symbol of @symtab names a string inside @strtab and a section
+ * that exists (or a special index the loader handles).
+ */
+static int kmods_elf_check_symbols(const struct kmods_elf *elf,
+				   const struct kmods_section *symtab,
+				   const struct kmods_section *strtab,
+				   unsigned int shnum)
+{
+	unsigned int symsize = elf->is64 ? 24 : 16;
+	unsigned int shndx_at = elf->is64 ? 6 : 14;
+	u64 nsyms = symtab->size / symsize, i, n, j;
+	u8 buf[KMODS_CHECK_CHUNK];
+	const u8 *sym;
+	int err;
+
+	for (i = 0; i < nsyms; i += n) {
+		n = kmods_min_u64(nsyms - i, sizeof(buf) / symsize);
+		err = kmods_elf_read(elf, symtab->offset + i * symsize, buf,
+				     n * symsize);
+		if (err)
+			return err;
+		for (j = 0; j < n; j++) {
+			sym = buf + j * symsize;
+			if (kmods_elf_get(elf, sym, 4) >= strtab->size ||
+			    !kmods_elf_shndx_ok(kmods_elf_get(elf, sym + shndx_at, 2),
+						shnum))
+				return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every relocation in @rel applies inside @target and names a symbol of
+ * the @nsyms in the symbol table: apply_relocate{,_add}() index the
+ * symbol table with r_info and write at r_offset without checking either.
+ * (The bound on r_offset is the section's size, not the size less the
+ * relocation's width, which depends on the architecture and its type.)
+ */
+static int kmods_elf_check_relocs(const struct kmods_elf *elf,
+				  const struct kmods_section *rel,
+				  const struct kmods_section *target,
+				  u64 nsyms)
+{
+	unsigned int w = elf->is64 ? 8 : 4;
+	unsigned int entsize = (rel->type == KMODS_SHT_RELA ? 3 : 2) * w;
+	u64 nrel = rel->size / entsize, i, n, j, sym;
+	u8 buf[KMODS_CHECK_CHUNK];
+	const u8 *r;
+	int err;
+
+	for (i = 0; i < nrel; i += n) {
+		n = kmods_min_u64(nrel - i, sizeof(buf) / entsize);
+		err = kmods_elf_read(elf, rel->offset + i * entsize, buf,
+				     n * entsize);
+		if (err)
+			return err;
+		for (j = 0; j < n; j++) {
+			r = buf + j * entsize;
+			if (elf->mips64)	/* r_sym: r_info's first word */
+				sym = kmods_elf_get(elf, r + w, 4);
+			else if (elf->is64)
+				sym = kmods_elf_get(elf, r + w, 8) >> 32;
+			else
+				sym = kmods_elf_get(elf, r + w, 4) >> 8;
+			if (kmods_elf_get(elf, r, w) >= target->mem_size ||
+			    sym >= nsyms)
+				return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The symbol table, its string table and the relocations, as the
+ * kernel's loader reads them after elf_validity_check() (6.1) or
+ * elf_validity_cache_copy() (6.12) passed: layout_symtab(),
+ * simplify_symbols(), apply_relocations(), add_kallsyms(). Those checks
+ * cover the section table, the section names and the SYMTAB's sh_link
+ * range; everything below is read unchecked, and an inconsistency (an
+ * image another thread rewrote while it was copied mixes two modules'
+ * tables) makes the loader read or write out of bounds. @symtab is
+ * the image's only SHT_SYMTAB.
+ */
+static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
+				  unsigned int shentsize, unsigned int shnum,
+				  const struct kmods_section *symtab)
+{
+	struct kmods_section strtab, sec, target;
+	unsigned int i;
+	u32 sh_name;
+	int err;
+
+	if (symtab->link == KMODS_SHN_UNDEF || symtab->link >= shnum)
+		return -ENOEXEC;
+	err = kmods_elf_section(elf, shoff, shentsize, symtab->link, &sh_name,
+				&strtab);
+	if (err)
+		return err;
+	err = kmods_elf_strtab_ok(elf, &strtab);
+	if (err)
+		return err;
+	err = kmods_elf_check_symbols(elf, symtab, &strtab, shnum);
+	if (err)
+		return err;
+	for (i = 1; i < shnum; i++) {
+		err = kmods_elf_section(elf, shoff, shentsize, i, &sh_name,
+					&sec);
+		if (err)
+			return err;
+		if (sec.type != KMODS_SHT_REL && sec.type != KMODS_SHT_RELA)
+			continue;
+		/* apply_relocations() skips these two. */
+		if (sec.info >= shnum)
+			continue;
+		err = kmods_elf_section(elf, shoff, shentsize, sec.info,
+					&sh_name, &target);
+		if (err)
+			return err;
+		if (!(target.flags & KMODS_SHF_ALLOC))
+			continue;
+		err = kmods_elf_check_relocs(elf, &sec, &target,
+					     symtab->size / (elf->is64 ? 24 : 16));
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -547,9 +735,21 @@ static int kmods_this_module_name(const struct kmods_elf *elf,
  * treated as badly named, as is one with two such sections. Works on
  * 32- and 64-bit images of either byte order.
  *
+ * An image whose tables the kernel's loader would read out of bounds is
+ * not well-formed: section headers or contents outside the image, a bad
+ * e_shstrndx or section name table, a section name outside it, more than
+ * one symbol table, a symbol table whose sh_link is not a string table,
+ * a string table without a final NUL, a symbol whose st_name lies outside
+ * it or whose st_shndx is neither a section nor one of SHN_UNDEF,
+ * SHN_ABS, SHN_COMMON and SHN_LIVEPATCH, a relocation outside its
+ * section or naming no symbol. The kernel trusts these once its own
+ * checks passed, and a buffer rewritten while it was copied mixes two
+ * images' tables.
+ *
  * Context: Whatever @img->read needs.
  * Return: 0 on success; -ENOEXEC if the image is not a well-formed ELF
- * file (a compressed module, say); -ENOENT if it has no name; -EBADMSG if
+ * file (a compressed module, say, or one of the above); -ENOENT if it has
+ * no name; -EBADMSG if
  * a name is present but overlong, invalid or contradicted; or an error
  * from @img->read.
  */
@@ -557,8 +757,9 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		     enum kmods_name_source *src)
 {
 	struct kmods_elf elf = { .img = img };
-	struct kmods_section strtab, sec, info = {}, mod = {};
+	struct kmods_section strtab, sec, info = {}, mod = {}, symtab = {};
 	unsigned int shentsize, shnum, shstrndx, i, have_info = 0, have_mod = 0;
+	unsigned int have_sym = 0;
 	char info_name[KMODS_NAME_LEN], mod_name[KMODS_NAME_LEN];
 	int info_err, mod_err, err;
 	u8 eh[64];
@@ -578,6 +779,7 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		return -ENOEXEC;
 	elf.is64 = eh[4] == KMODS_ELFCLASS64;
 	elf.msb = eh[5] == KMODS_ELFDATA2MSB;
+	elf.mips64 = elf.is64 && kmods_elf_get(&elf, eh + 18, 2) == KMODS_EM_MIPS;
 	if (elf.is64) {
 		err = kmods_elf_read(&elf, 0, eh, 64);
 		if (err)
@@ -593,7 +795,8 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		shstrndx = kmods_elf_get(&elf, eh + 0x32, 2);
 	}
 	if (shentsize < (elf.is64 ? 64 : 40) || !shnum ||
-	    shnum >= KMODS_SHN_LORESERVE || shstrndx >= shnum)
+	    shnum >= KMODS_SHN_LORESERVE || shstrndx == KMODS_SHN_UNDEF ||
+	    shstrndx >= shnum)
 		return -ENOEXEC;
 	if (shoff > img->size || (u64)shnum * shentsize > img->size - shoff)
 		return -ENOEXEC;
@@ -602,7 +805,13 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 				&strtab);
 	if (err)
 		return err;
+	err = kmods_elf_strtab_ok(&elf, &strtab);
+	if (err)
+		return err;
 	/*
+	 * Every section must be named inside the section name table (6.12
+	 * checks it for all, 6.1 for SHF_ALLOC ones), and there must be one
+	 * symbol table at most (6.12 refuses two, 6.1 would use the first).
 	 * Like the kernel's find_sec(), look only at SHF_ALLOC sections. A
 	 * second one of the same name could name the module otherwise than
 	 * the one read here (6.12 refuses such images; 6.1 takes the first).
@@ -612,6 +821,13 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 					&sec);
 		if (err)
 			return err;
+		if (sec.type != KMODS_SHT_NULL && sh_name >= strtab.size)
+			return -ENOEXEC;
+		if (sec.type == KMODS_SHT_SYMTAB) {
+			if (have_sym++)
+				return -ENOEXEC;
+			symtab = sec;
+		}
 		if (!(sec.flags & KMODS_SHF_ALLOC))
 			continue;
 		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo");
@@ -632,6 +848,14 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 				return -EBADMSG;
 			mod = sec;
 		}
+	}
+
+	/* Without a symbol table the kernel refuses the image itself. */
+	if (have_sym) {
+		err = kmods_elf_check_tables(&elf, shoff, shentsize, shnum,
+					     &symtab);
+		if (err)
+			return err;
 	}
 
 	info_err = have_info ? kmods_modinfo_name(&elf, &info, info_name,

@@ -15,6 +15,11 @@
 #	  and every ABI entry a parameter
 #	- the record format table of igloo_kmods.rst gives every field of
 #	  struct kmods_record with the offset and size the compiler gives it
+#	- the outcome table of threat-model.rst is, byte for byte, what
+#	  tests/hostile/doc-table.py prints for the hostile runs' tables kept
+#	  in tests/hostile/table-<kernel>.txt (the KMODS-TABLE lines of a
+#	  run's build/run/hostile-<kernel>/table.txt), and each of those
+#	  comes from the kernel the hostile tiers boot today
 #
 # Scratch files: build/docs/.
 
@@ -283,5 +288,43 @@ else
 	not_ok "the record table of igloo_kmods.rst and struct kmods_record differ"
 	detail "$OUT/record.log"
 fi
+
+# ---- the threat model's outcome table against the hostile runs -----------
+
+tables=()
+for v in $KMODS_FLAVOURS; do
+	tables+=("$v=$KMODS_REPO/tests/hostile/table-$v.txt")
+done
+if python3 "$KMODS_REPO/tests/hostile/doc-table.py" "${tables[@]}" \
+	> "$OUT/table.want" 2> "$OUT/table.log" &&
+   python3 - "$DOC/threat-model.rst" "$OUT/table.want" \
+	> "$OUT/table.got" 2>> "$OUT/table.log" <<'EOF' &&
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+want = open(sys.argv[2], encoding="utf-8").read().splitlines()
+# The table starts with a rule whose next line is want's heading.
+for i in range(1, len(lines)):
+    if lines[i] == want[1] and lines[i - 1].startswith("="):
+        print("\n".join(lines[i - 1:i - 1 + len(want)]))
+        sys.exit(0)
+print("no table with the heading '%s'" % want[1], file=sys.stderr)
+sys.exit(1)
+EOF
+   diff -u "$OUT/table.got" "$OUT/table.want" >> "$OUT/table.log"; then
+	ok "threat-model.rst's outcome table is doc-table.py's for $KMODS_FLAVOURS ($(grep -c '^[a-z]' "$OUT/table.want") cases)"
+else
+	not_ok "threat-model.rst's outcome table differs from doc-table.py's for tests/hostile/table-*.txt"
+	detail "$OUT/table.log"
+fi
+# Each kept table is from the kernel its file names.
+for v in $KMODS_FLAVOURS; do
+	kmods_kernel_info "$v"
+	f=$KMODS_REPO/tests/hostile/table-$v.txt
+	if grep -qx "KMODS-KERNEL|$KABI" "$f" 2>/dev/null; then
+		ok "tests/hostile/table-$v.txt is from $KABI"
+	else
+		not_ok "tests/hostile/table-$v.txt is not from $KABI ($(grep '^KMODS-KERNEL' "$f" 2>/dev/null || echo 'no KMODS-KERNEL line'))"
+	fi
+done
 
 exit $failed

@@ -101,7 +101,12 @@ printf '# %s: guest ran %.1f s (boot.sh exit %d)\n' "$label" "$secs" "$boot_rc"
 boot_secs=$(sed -n "s/^boot.sh: marker 'KMODS-BOOT-OK' after \([0-9.]*\) s$/\1/p" "$out/boot.err")
 printf '# %s: booted in %s s\n' "$label" "${boot_secs:-?}"
 
-grep '^KMODS-TABLE|' "$out/results.txt" > "$out/table.txt" || true
+# The outcome table, after the kernel it was measured on.
+{
+	sed -n 's/^KMODS-BOOT-OK \([^[:space:]]*\).*/KMODS-KERNEL|\1/p' \
+		"$out/console.log" | head -n 1
+	grep '^KMODS-TABLE|' "$out/results.txt"
+} > "$out/table.txt" || true
 failed=0
 collect_rc=0
 "$KMODS_COLLECT" -o "$out/out" "$out/records.bin" 2> "$out/collect.err" || \

@@ -115,7 +115,7 @@ H=tests/guest/hostile.sh
 tier static 5 1200 tests/static-checks.sh
 tier collector 40 300 make -s -C collector check
 tier config 90 900 tests/config.sh
-tier docs 11 600 Documentation/check-docs.sh
+tier docs 14 600 Documentation/check-docs.sh
 tier unit 100 300 tests/unit/run.sh
 tier fuzz 3 $((3 * ${KMODS_FUZZ_SECONDS:-20} + 900)) \
 	tests/fuzz/run.sh "${KMODS_FUZZ_SECONDS:-20}"

@@ -266,6 +266,90 @@ kmods_out "KMODS-TABLE|toctou-40-races|blocked|$(param blocked)"
 kmods_out "KMODS-TABLE|toctou-40-races|vetoed|$(param vetoed)"
 end
 
+# --- torn images: two different modules rewritten under init_module ---
+begin torn_image
+kmods_load allowlist=ikm_mark,ikm_other
+# A second thread rewrites the buffer with ikm_other's image and back to
+# ikm_mark's (two modules of different layouts) while igloo_kmods copies
+# it: a copy taken mid-write mixes their section, symbol and string
+# tables, which the kernel's loader reads out of bounds (6.12 oopses in
+# layout_symtab()). Such a copy must be refused (blocked, no_name) before
+# the kernel sees it; a whole image of either loads. A copy whose tables
+# are whole but whose strings mix the two may still reach the kernel,
+# which refuses it in bounds (an unknown symbol, say): counted. Nothing
+# may oops.
+rounds=300 mark=0 other=0 torn=0 refused=0 i=0
+while [ $i -lt $rounds ]; do
+	line=$("$KMODS_CALL" race $T/ikm_mark.ko $T/ikm_other.ko 2000 2>&1)
+	if loaded ikm_mark; then
+		mark=$((mark + 1))
+		expect load init_module false ikm_mark allow allowlist 0 $T/ikm_other.ko
+		rmmod ikm_mark
+	elif loaded ikm_other; then
+		other=$((other + 1))
+		expect load init_module false ikm_other allow allowlist 0 $T/ikm_other.ko
+		rmmod ikm_other
+	elif [ "$line" = "ret=0 errno=0" ]; then
+		# Faked: igloo_kmods refused a torn copy.
+		torn=$((torn + 1))
+		expect load init_module false "" block no_name 0 $T/ikm_other.ko
+	else
+		# Allowed, and then refused by the kernel's loader.
+		refused=$((refused + 1))
+		expect load init_module false '*' allow allowlist '*' $T/ikm_other.ko
+	fi
+	i=$((i + 1))
+done
+echo "torn: $rounds races: ikm_mark $mark, ikm_other $other, torn copies refused $torn, refused by the kernel $refused"
+kmods_out "KMODS-TABLE|torn-$rounds-races|ikm_mark|$mark"
+kmods_out "KMODS-TABLE|torn-$rounds-races|ikm_other|$other"
+kmods_out "KMODS-TABLE|torn-$rounds-races|torn|$torn"
+kmods_out "KMODS-TABLE|torn-$rounds-races|kernel-refused|$refused"
+# The race counts only if the copy saw the other thread's writes: an
+# image of ikm_other (the buffer starts as ikm_mark's), or a torn one.
+check "torn: the copy never saw the rewriting thread ($other ikm_other, $torn torn): no race" \
+	test $((other + torn)) -gt 0
+check "torn: $(param allowed) allowed + $(param blocked) blocked != $rounds" \
+	test $(($(param allowed) + $(param blocked))) = $rounds
+check "torn: $(param blocked) blocked != $torn torn copies" \
+	test "$(param blocked)" = "$torn"
+check "torn: $(param allowed) allowed != $mark + $other loads + $refused refused by the kernel" \
+	test "$(param allowed)" = $((mark + other + refused))
+end
+
+# --- the copy handed to the kernel cannot be made writable ---
+begin stable_copy_mprotect
+kmods_load allowlist=ikm_mark denylist=ikm_marx
+# While init_module runs, a second thread finds the read-only mapping of
+# the checked copy that the kernel reads, mprotect()s it writable and
+# writes ikm_marx's image there. The mapping must refuse to become
+# writable, and ikm_mark (what the policy saw) loads every round.
+i=0 seen=0 writable=0 errs=
+while [ $i -lt 20 ]; do
+	out=$("$KMODS_CALL" race-map $T/ikm_mark.ko $H/ikm_marx.ko 1000000 2>&1)
+	case $out in
+	*"seen=1 "*) seen=$((seen + 1)) ;;
+	esac
+	case $out in
+	*"writable=1 "*) writable=$((writable + 1)) ;;
+	esac
+	errs="$errs ${out#*errno=}"
+	expect load init_module false ikm_mark allow allowlist 0 $H/ikm_marx.ko
+	check "mprotect: ikm_marx loaded" not loaded ikm_marx
+	check "mprotect: ikm_mark did not load (kmods-call said: $out)" loaded ikm_mark
+	loaded ikm_mark && rmmod ikm_mark
+	loaded ikm_marx && rmmod ikm_marx
+	i=$((i + 1))
+done
+echo "mprotect: 20 rounds: the copy's mapping seen in $seen, made writable in $writable"
+kmods_out "KMODS-TABLE|mprotect-20-rounds|seen|$seen"
+kmods_out "KMODS-TABLE|mprotect-20-rounds|writable|$writable"
+check "mprotect: the mapping was never seen during a load: no race" \
+	test "$seen" -gt 0
+check "mprotect: the checked copy was made writable in $writable rounds" \
+	test "$writable" = 0
+end
+
 # --- sysfs: invalid writes change nothing; readers never see half ---
 begin sysfs_hostile
 kmods_load allowlist=ikm_mark denylist=ikm_other
@@ -410,7 +494,31 @@ end
 
 # --- lock: last, since it keeps igloo_kmods loaded until reboot ---
 begin lock
-kmods_load allowlist=ikm_mark lock=1
+# Loaded while a second thread, as soon as the parameter files exist and
+# the module is still "coming" (its init running), sets the lock and then
+# tries to change the allowlist. A lock set then must take igloo_kmods'
+# reference, and bind every later write.
+kmods_unload
+out=$("$KMODS_CALL" lock-race "$KMODS_KO" "allowlist=ikm_mark n_subbufs=64" ikm_other 2>&1)
+kmods_follow_start
+echo "lock race: $out"
+case $out in
+*"ret=0 errno=0") ;;
+*) fail "lock race: the load failed: $out" ;;
+esac
+coming=$(echo "$out" | sed -n 's/^coming=\([0-9]*\) .*/\1/p')
+check "lock race: no sysfs write while igloo_kmods was coming: no race ($out)" \
+	test "${coming:-0}" -gt 0
+check "lock race: the lock was not set while coming ($out)" \
+	test "$(echo "$out" | sed -n 's/.* lock=\([01]\) .*/\1/p')" = 1
+check "lock race: a list write was accepted after the lock ($out)" \
+	test "$(echo "$out" | sed -n 's/.* list_ok=\([0-9]*\) .*/\1/p')" = 0
+check "lock race: lock is $(param lock)" test "$(param lock)" = Y
+check "lock race: allowlist changed to '$(param allowlist)'" \
+	test "$(param allowlist)" = ikm_mark
+check "lock race: the lock took no reference (refcnt $(cat /sys/module/igloo_kmods/refcnt))" \
+	test "$(cat /sys/module/igloo_kmods/refcnt)" -ge 1
+kmods_out "KMODS-TABLE|lock-race|coming-writes|$coming"
 check "locked policy changed" not set_param allowlist ikm_other
 check "locked mode changed" not set_param mode monitor
 check "lock undone" not set_param lock 0

@@ -1090,10 +1090,76 @@ static void image_name_section_out_of_bounds(struct kunit *test)
 	/* NOBITS takes no file space: a huge .bss is fine. */
 	elfimg_set_sh(&elf, elf.bss, ELFIMG_SH_SIZE, ~0ULL);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
-	/* A name offset outside .shstrtab names no known section. */
+	/*
+	 * A name offset outside .shstrtab: the kernel's loader would read
+	 * the name out of bounds (6.12 refuses it).
+	 */
 	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	/* Unless the section is SHT_NULL, whose name means nothing. */
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_TYPE, 0);
 	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 	KUNIT_EXPECT_EQ(test, res.src, KMODS_NAME_THIS_MODULE);
+	/* e_shstrndx SHN_UNDEF, or a section that is no string table. */
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, 0);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.text);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shstrtab);
+	/* A section name table whose last byte is not a NUL. */
+	elf.buf[elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_OFFSET) +
+		elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE) - 1] = 'x';
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+}
+
+/*
+ * The symbol, string and relocation tables: each case of
+ * elfimg_table_cases on every layout, with .rela and with .rel.
+ */
+static void image_name_tables(struct kunit *test)
+{
+	struct elfimg_spec spec = { IKT_MODINFO("name=a\0"), .mod_name = "a",
+				    .symtab = true };
+	const struct elfimg_table_case *tc;
+	struct ikt_result res;
+	unsigned int i, c;
+	struct elfimg elf;
+
+	for (i = 0; i < 2 * ARRAY_SIZE(ikt_layouts); i++) {
+		spec.is64 = ikt_layouts[i / 2].is64;
+		spec.msb = ikt_layouts[i / 2].msb;
+		spec.rel = i & 1;
+		for (c = 0; c < ARRAY_SIZE(elfimg_table_cases); c++) {
+			tc = &elfimg_table_cases[c];
+			ikt_elf_build(test, &spec, &elf);
+			tc->apply(&elf);
+			KUNIT_EXPECT_EQ_MSG(test, ikt_elf_name(test, &elf, &res),
+					    tc->want, "%s, %s%s", tc->desc,
+					    ikt_layouts[i / 2].desc,
+					    spec.rel ? ", .rel" : "");
+			kunit_kfree(test, elf.buf);
+		}
+	}
+}
+
+/* MIPS64 keeps a relocation's symbol in r_info's first word. */
+static void image_name_reloc_mips64(struct kunit *test)
+{
+	struct elfimg_spec spec = { .is64 = true, IKT_MODINFO("name=a\0"),
+				    .symtab = true };
+	struct ikt_result res;
+	struct elfimg elf;
+	u8 *r_info;
+
+	ikt_elf_build(test, &spec, &elf);
+	r_info = elf.buf + elfimg_get_sh(&elf, elf.rela, ELFIMG_SH_OFFSET) + 8;
+	/* ELF64_R_INFO(2, 3): symbol 2 (x86), r_sym 3 (MIPS64 LSB). */
+	elfimg_put(r_info, 8, (2ULL << 32) | 3, false);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
+	elfimg_put(elf.buf + 18, 2, 8, false);		/* EM_MIPS */
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), -ENOEXEC);
+	elfimg_put(r_info, 8, (3ULL << 32) | 2, false);
+	KUNIT_EXPECT_EQ(test, ikt_elf_name(test, &elf, &res), 0);
 }
 
 static void image_name_modinfo_unterminated(struct kunit *test)
@@ -1359,6 +1425,8 @@ static struct kunit_case igloo_kmods_elf_cases[] = {
 	KUNIT_CASE(image_name_truncated_anywhere),
 	KUNIT_CASE(image_name_shdrs_out_of_bounds),
 	KUNIT_CASE(image_name_section_out_of_bounds),
+	KUNIT_CASE(image_name_tables),
+	KUNIT_CASE(image_name_reloc_mips64),
 	KUNIT_CASE(image_name_modinfo_unterminated),
 	KUNIT_CASE(image_name_modinfo_name_too_long),
 	KUNIT_CASE(image_name_modinfo_long_entries),

@@ -27,10 +27,27 @@
  *	finit-params-unmapped PATH	finit_module(open(PATH), <unmapped>, 0)
  *	finit-params-null PATH		finit_module(open(PATH), NULL, 0)
  *	race PATH ALTPATH N		init_module on PATH's image while a
- *					second thread overwrites the buffer N
- *					times, alternating ALTPATH's image and
+ *					second thread overwrites the buffer
+ *					until the call returns (N times at
+ *					most), alternating ALTPATH's image and
  *					PATH's image (both padded with zeros to
- *					the larger size)
+ *					the larger size), each from its last
+ *					page to its first
+ *	race-map PATH ALTPATH N		init_module on PATH's image; a second
+ *					thread looks for a new read-only
+ *					mapping of the image's size (the copy
+ *					handed to the kernel), tries to make it
+ *					writable with mprotect() and, if that
+ *					works, writes ALTPATH's image there;
+ *					N rounds of looking at most. Prints
+ *					"seen=S writable=W errno=E" first
+ *	lock-race KO PARAMS [LIST]	finit_module(open(KO), PARAMS) of
+ *					igloo_kmods while a second thread,
+ *					whenever its initstate reads "coming",
+ *					writes 1 to its lock once, then LIST
+ *					(default ikm_other) to its allowlist.
+ *					Prints "coming=C lock=L list_ok=A
+ *					list_refused=R" first
  *
  * FLAGS are numbers (strtoul base 0: 0x.. works) or names joined with '|'
  * or ',': IGNORE_MODVERSIONS IGNORE_VERMAGIC COMPRESSED_FILE (finit),
@@ -148,6 +165,8 @@ static void __noreturn usage(void)
 		"  finit-params-unmapped PATH\n"
 		"  finit-params-null PATH\n"
 		"  race PATH ALTPATH N\n"
+		"  race-map PATH ALTPATH N\n"
+		"  lock-race KO PARAMS [LIST]\n"
 		"  write PATH STRING   (a sysfs write, opened after --uid)\n",
 		prog);
 	exit(2);
@@ -324,7 +343,8 @@ static int open_kind(const char *kind)
 	die("unknown fd kind '%s'", kind);
 }
 
-enum call_kind { CALL_INIT, CALL_FINIT, CALL_DELETE, CALL_RACE, CALL_WRITE };
+enum call_kind { CALL_INIT, CALL_FINIT, CALL_DELETE, CALL_RACE, CALL_WRITE,
+		 CALL_RACE_MAP, CALL_LOCK_RACE };
 
 struct call {
 	enum call_kind kind;
@@ -339,7 +359,144 @@ struct call {
 	void *alt;
 	unsigned long race_n;
 	int started;
+	int done;
+	/* race-map */
+	unsigned long before[64];	/* mappings of the size, before */
+	unsigned int nr_before;
+	int seen, writable, map_errno;
+	/* lock-race */
+	unsigned long coming, list_ok, list_refused;
+	int lock_ok;
 };
+
+#define KMODS_SYSFS	"/sys/module/igloo_kmods"
+
+/* Write @val to the sysfs file @path; 0 or -1 with errno. */
+static int write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	err = errno;
+	close(fd);
+	errno = err;
+	return n < 0 ? -1 : 0;
+}
+
+static void *lock_race_thread(void *arg)
+{
+	struct call *c = arg;
+	char state[16];
+	ssize_t n;
+	int fd;
+
+	__atomic_store_n(&c->started, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&c->done, __ATOMIC_SEQ_CST)) {
+		fd = open(KMODS_SYSFS "/initstate", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, state, sizeof(state) - 1);
+		close(fd);
+		if (n < 6 || memcmp(state, "coming", 6))
+			continue;
+		c->coming++;
+		if (!c->lock_ok) {
+			c->lock_ok = !write_file(KMODS_SYSFS "/parameters/lock",
+						 "1");
+			continue;
+		}
+		if (write_file(KMODS_SYSFS "/parameters/allowlist", c->name))
+			c->list_refused++;
+		else
+			c->list_ok++;
+	}
+	return NULL;
+}
+
+/*
+ * Start addresses of the read-only mappings of @len bytes in
+ * /proc/self/maps, at most @max of them, into @addrs; returns how many.
+ */
+static unsigned int ro_mappings(unsigned long len, unsigned long *addrs,
+				unsigned int max)
+{
+	unsigned long start, end;
+	unsigned int n = 0;
+	char line[512], perms[8];
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3)
+			continue;
+		if (end - start == len && perms[0] == 'r' && perms[1] == '-')
+			addrs[n++] = start;
+	}
+	fclose(f);
+	return n;
+}
+
+static unsigned long page_align(unsigned long len)
+{
+	unsigned long pg = sysconf(_SC_PAGESIZE);
+
+	return (len + pg - 1) / pg * pg;
+}
+
+static void *race_map_thread(void *arg)
+{
+	struct call *c = arg;
+	unsigned long len = page_align(c->len), addrs[64], i;
+	unsigned int n, j, k;
+
+	__atomic_store_n(&c->started, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < c->race_n &&
+	     !__atomic_load_n(&c->done, __ATOMIC_SEQ_CST); i++) {
+		n = ro_mappings(len, addrs, 64);
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < c->nr_before; k++) {
+				if (addrs[j] == c->before[k])
+					break;
+			}
+			if (k < c->nr_before)
+				continue;
+			/* A new one: the copy handed to the kernel. */
+			c->seen = 1;
+			if (mprotect((void *)addrs[j], len,
+				     PROT_READ | PROT_WRITE)) {
+				c->map_errno = errno;
+				continue;
+			}
+			c->writable = 1;
+			memcpy((void *)addrs[j], c->alt, c->len);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Copy @len bytes a page at a time from the last page to the first:
+ * against a reader going up (the kernel's copy), each pass crosses it
+ * once, so that two passes can leave it a copy that is neither image
+ * nor one cut in two, but ORIG, ALT, ORIG: the tables of one, the
+ * contents of the other between them.
+ */
+static void copy_down(char *dst, const char *src, size_t len)
+{
+	size_t off = len, n;
+
+	while (off) {
+		n = off % 4096 ? off % 4096 : 4096;
+		off -= n;
+		memcpy(dst + off, src + off, n);
+	}
+}
 
 static void *race_thread(void *arg)
 {
@@ -347,9 +504,10 @@ static void *race_thread(void *arg)
 	unsigned long i;
 
 	__atomic_store_n(&c->started, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < c->race_n; i++) {
-		memcpy(c->image, c->alt, c->len);
-		memcpy(c->image, c->orig, c->len);
+	for (i = 0; i < c->race_n &&
+	     !__atomic_load_n(&c->done, __ATOMIC_SEQ_CST); i++) {
+		copy_down(c->image, c->alt, c->len);
+		copy_down(c->image, c->orig, c->len);
 	}
 	return NULL;
 }
@@ -377,9 +535,42 @@ static long do_call(struct call *c)
 		close(fd);
 		errno = err;
 		return ret < 0 ? -1 : 0;
+	case CALL_LOCK_RACE:
+	case CALL_RACE_MAP:
+		if (c->kind == CALL_RACE_MAP) {
+			memcpy(c->image, c->orig, c->len);
+			c->nr_before = ro_mappings(page_align(c->len),
+						   c->before, 64);
+		}
+		__atomic_store_n(&c->started, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->done, 0, __ATOMIC_SEQ_CST);
+		err = pthread_create(&thr, NULL, c->kind == CALL_RACE_MAP ?
+				     race_map_thread : lock_race_thread, c);
+		if (err)
+			die("pthread_create: %s", strerror(err));
+		while (!__atomic_load_n(&c->started, __ATOMIC_SEQ_CST))
+			;
+		if (c->kind == CALL_RACE_MAP)
+			ret = syscall(SYS_init_module, c->image, c->len,
+				      c->params);
+		else
+			ret = syscall(SYS_finit_module, c->fd, c->params, 0);
+		err = errno;
+		__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
+		pthread_join(thr, NULL);
+		if (c->kind == CALL_RACE_MAP)
+			printf("seen=%d writable=%d errno=%d\n", c->seen,
+			       c->writable, c->map_errno);
+		else
+			printf("coming=%lu lock=%d list_ok=%lu list_refused=%lu\n",
+			       c->coming, c->lock_ok, c->list_ok,
+			       c->list_refused);
+		errno = err;
+		return ret;
 	case CALL_RACE:
 		memcpy(c->image, c->orig, c->len);
 		__atomic_store_n(&c->started, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->done, 0, __ATOMIC_SEQ_CST);
 		err = pthread_create(&thr, NULL, race_thread, c);
 		if (err)
 			die("pthread_create: %s", strerror(err));
@@ -387,6 +578,7 @@ static long do_call(struct call *c)
 			;
 		ret = syscall(SYS_init_module, c->image, c->len, c->params);
 		err = errno;
+		__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
 		pthread_join(thr, NULL);
 		errno = err;
 		return ret;
@@ -534,9 +726,17 @@ int main(int argc, char **argv)
 			die("open %s: %s", argv[0], strerror(errno));
 		c.params = strcmp(cmd, "finit-params-null") ?
 			   unmapped_addr(1) : NULL;
-	} else if (!strcmp(cmd, "race")) {
+	} else if (!strcmp(cmd, "lock-race")) {
+		need_args(argc, 2, 3);
+		c.kind = CALL_LOCK_RACE;
+		c.fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+		if (c.fd < 0)
+			die("open %s: %s", argv[0], strerror(errno));
+		c.params = argv[1];
+		c.name = argc > 2 ? argv[2] : "ikm_other";
+	} else if (!strcmp(cmd, "race") || !strcmp(cmd, "race-map")) {
 		need_args(argc, 3, 3);
-		c.kind = CALL_RACE;
+		c.kind = strcmp(cmd, "race") ? CALL_RACE_MAP : CALL_RACE;
 		c.orig = read_file(argv[0], 0, &len);
 		c.alt = read_file(argv[1], 0, &alen);
 		c.race_n = parse_ulong(argv[2], "count");

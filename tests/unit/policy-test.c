@@ -1241,9 +1241,12 @@ static void test_elf_shstrndx(void)
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, 0xffff);
 	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
-	/* The null section as string table: no section has a name. */
+	/* The null section (SHN_UNDEF): the kernel refuses it too. */
 	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, 0);
-	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* A section that is not a string table. */
+	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.modinfo);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	elfimg_set_eh(&elf, ELFIMG_EH_SHSTRNDX, elf.shstrtab);
 	CHECK_INT(test_elf_name(&elf), 0);
 
@@ -1304,25 +1307,107 @@ static void test_elf_section_names(void)
 	struct elfimg elf;
 
 	test_elf_build(&spec, &elf);
-	/* A name offset outside .shstrtab names no known section. */
+	/*
+	 * A name offset at or past the end of .shstrtab: the kernel's
+	 * loader would read the name out of bounds (6.12 refuses it).
+	 */
 	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 0xffffffff);
-	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME,
 		      elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE));
-	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
 	/* ".shstrtab" + 1 is "shstrtab", not ".modinfo". */
 	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME,
 		      elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_NAME) + 1);
 	CHECK_INT(test_elf_name(&elf), -ENOENT);
-	/* A string table cut inside ".modinfo" does not name it. */
+	/* A SHT_NULL section's name means nothing, as for the kernel. */
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_TYPE, 0);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 0xffffffff);
+	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_TYPE, ELFIMG_SHT_PROGBITS);
+	/*
+	 * A string table cut inside ".modinfo" does not end in a NUL: the
+	 * strings at its end run past it.
+	 */
 	elfimg_set_sh(&elf, elf.modinfo, ELFIMG_SH_NAME, 1);
 	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 9);
-	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* Cut after ".modinfo": .shstrtab's own name is then outside. */
 	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 10);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_NAME, 0);
 	CHECK_INT(test_elf_name(&elf), 0);
-	/* A NOBITS string table is empty. */
+	/* An empty or NOBITS section name table. */
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 0);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE, 10);
 	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_TYPE, ELFIMG_SHT_NOBITS);
-	CHECK_INT(test_elf_name(&elf), -ENOENT);
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	/* Its last byte not a NUL. */
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_TYPE, ELFIMG_SHT_STRTAB);
+	CHECK_INT(test_elf_name(&elf), 0);
+	elf.buf[elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_OFFSET) + 9] = 'x';
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	test_elf_free(&elf);
+}
+
+/*
+ * The symbol, string and relocation tables: each case of
+ * elfimg_table_cases on every layout, with .rela and with .rel.
+ */
+static void test_elf_tables(void)
+{
+	struct elfimg_spec spec = { MODINFO("name=a\0"), .mod_name = "a",
+				    .symtab = true };
+	const struct elfimg_table_case *tc;
+	struct elfimg elf;
+	unsigned int layout, c;
+	int err;
+
+	for (layout = 0; layout < 8; layout++) {
+		spec.is64 = layout & 1;
+		spec.msb = layout & 2;
+		spec.rel = layout & 4;
+		for (c = 0; c < ARRAY_SIZE(elfimg_table_cases); c++) {
+			tc = &elfimg_table_cases[c];
+			test_elf_build(&spec, &elf);
+			tc->apply(&elf);
+			err = test_elf_name(&elf);
+			if (err != tc->want)
+				test_fail(__LINE__, "%s (%d-bit %s%s): %d, expected %d",
+					  tc->desc, spec.is64 ? 64 : 32,
+					  spec.msb ? "MSB" : "LSB",
+					  spec.rel ? ", .rel" : "", err,
+					  tc->want);
+			if (!err && strcmp(test_name, "a"))
+				test_fail(__LINE__, "%s: name '%s'", tc->desc,
+					  test_name);
+			test_elf_free(&elf);
+		}
+	}
+}
+
+/*
+ * MIPS64 relocations keep the symbol in the first word of r_info, not in
+ * its high half (the kernel's ELF64_MIPS_R_SYM()): the same bytes name
+ * another symbol on EM_MIPS.
+ */
+static void test_elf_reloc_mips64(void)
+{
+	struct elfimg_spec spec = { .is64 = true, MODINFO("name=a\0"),
+				    .symtab = true };
+	struct elfimg elf;
+	u8 *r_info;
+
+	test_elf_build(&spec, &elf);
+	r_info = elf.buf + elfimg_get_sh(&elf, elf.rela, ELFIMG_SH_OFFSET) + 8;
+	/* ELF64_R_INFO(2, 3): symbol 2 (x86), r_sym 3 (MIPS64 LSB). */
+	elfimg_put(r_info, 8, (2ULL << 32) | 3, false);
+	CHECK_INT(test_elf_name(&elf), 0);
+	elfimg_put(elf.buf + 18, 2, 8, false);		/* EM_MIPS */
+	CHECK_INT(test_elf_name(&elf), -ENOEXEC);
+	elfimg_put(r_info, 8, (3ULL << 32) | 2, false);
+	CHECK_INT(test_elf_name(&elf), 0);
 	test_elf_free(&elf);
 }
 
@@ -2022,6 +2107,16 @@ static const struct test_seed test_seeds[] = {
 	{ "decoy-64.elf", { .is64 = true, MODINFO("name=evil\0"),
 			   .mod_name = "evil", .extra = test_decoys,
 			   .nr_extra = ARRAY_SIZE(test_decoys) } },
+	/* Symbol, string and relocation tables for the fuzzer to break. */
+	{ "symtab-64lsb.elf", { .is64 = true, MODINFO(TEST_MODINFO_DUMMY),
+			       .mod_name = "dummy", .text_bss = true,
+			       .symtab = true } },
+	{ "symtab-64msb.elf", { .is64 = true, .msb = true,
+			       MODINFO("name=a\0"), .symtab = true } },
+	{ "symtab-32lsb-rel.elf", { MODINFO("name=a\0"), .mod_name = "a",
+				   .symtab = true, .rel = true } },
+	{ "symtab-32msb.elf", { .msb = true, .mod_name = "a",
+			       .symtab = true } },
 };
 
 static int test_write_seeds(const char *dir)
@@ -2117,6 +2212,8 @@ static const struct test_case test_cases[] = {
 	TEST(test_elf_shstrndx),
 	TEST(test_elf_section_past_end),
 	TEST(test_elf_section_names),
+	TEST(test_elf_tables),
+	TEST(test_elf_reloc_mips64),
 	TEST(test_elf_modinfo_unterminated_name),
 	TEST(test_elf_modinfo_unterminated_tail),
 	TEST(test_elf_modinfo_long_entries),
