@@ -50,6 +50,7 @@ flavour=${1:-6.1}
 OUT=$KMODS_BUILD/bench
 QUICK=${KMODS_BENCH_QUICK:-0}
 CLOCKS=${KMODS_BENCH_CLOCKS:-icount host}
+BOOTS=${KMODS_BENCH_BOOTS:-main blacklist profile}
 SMP=1
 MEM=512
 
@@ -103,6 +104,8 @@ else
 	rm -rf "$OUT"
 	mkdir -p "$OUT/bin"
 
+	kmods_build_module "$flavour" "" profile
+	cp "$KMODS_KO" "$OUT/bin/"
 	kmods_build_module "$flavour"
 	kmods_build_prog
 	kmods_build_collector
@@ -123,6 +126,7 @@ else
 		N_TP=500
 		N_BURST=2000
 		TP_ROUNDS=1
+		N_PROF=100
 		EOF
 	else
 		cat >"$OUT/bench.conf" <<-EOF
@@ -135,8 +139,15 @@ else
 		N_TP=5000
 		N_BURST=3000
 		TP_ROUNDS=3
+		N_PROF=1000
 		EOF
 	fi
+
+	# The largest module of the kernel's package, by file size.
+	read -r largest_size LARGEST < <(find "$KMODDIR" -name '*.ko' \
+		-printf '%s %p\n' | sort -n | tail -n 1)
+	[ -n "${LARGEST:-}" ] || kmods_die "no module under $KMODDIR"
+	largest_name=${LARGEST##*/}
 
 	"$KMODS_TESTS/qemu/mkinitramfs.sh" --kernel "$flavour" \
 		--out "$OUT/initrd.gz" --init "$KMODS_TESTS/guest/init.sh" \
@@ -146,6 +157,8 @@ else
 		--add "$OUT/bin/syscall-loop:/kmods/bench/" \
 		--add "$OUT/bin/load-loop:/kmods/bench/" \
 		--add "$OUT/bin/timeit:/kmods/bench/" \
+		--add "$OUT/bin/igloo_kmods.ko:/kmods/bench/profile/" \
+		--add "$LARGEST:/kmods/bench/largest.ko" \
 		--add "$OUT/bench.conf:/kmods/bench.conf" \
 		--add "$KMODS_TESTS/guest/lib.sh:/kmods/lib.sh" \
 		--add "$KMODS_TESTS/guest/bench.sh:/kmods/scenarios.sh"
@@ -161,7 +174,7 @@ else
 	fi
 	started=$(date -u '+%Y-%m-%d %H:%M UTC')
 	declare -p host_cpu host_nproc host_load qemu_version commit started \
-		QUICK CLOCKS >"$OUT/meta.env"
+		QUICK CLOCKS largest_size largest_name >"$OUT/meta.env"
 
 	for clock in $CLOCKS; do
 		case $clock in
@@ -169,9 +182,18 @@ else
 		host) qemu_args=() ;;
 		*) kmods_die "unknown clock '$clock' (icount, host)" ;;
 		esac
-		boot "$OUT/$clock/main" "" ${qemu_args[@]+"${qemu_args[@]}"}
-		boot "$OUT/$clock/blacklist" "module_blacklist=dummy" \
-			${qemu_args[@]+"${qemu_args[@]}"}
+		for b in $BOOTS; do
+			case $b in
+			main) append="" ;;
+			blacklist) append="module_blacklist=dummy" ;;
+			# Instruction counts per part: -icount only.
+			profile) [ "$clock" = icount ] || continue
+				 append="kmods_bench=profile" ;;
+			*) kmods_die "unknown boot '$b' (main, blacklist, profile)" ;;
+			esac
+			boot "$OUT/$clock/$b" "$append" \
+				${qemu_args[@]+"${qemu_args[@]}"}
+		done
 	done
 fi
 

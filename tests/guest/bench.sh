@@ -31,6 +31,8 @@ B=$KMODS_DIR/bench
 CALL=$KMODS_DIR/kmods-call
 COLLECT=$KMODS_DIR/igloo-kmods-collect
 DUMMY=/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko
+# The largest module of the kernel's package (tests/bench.sh picks it).
+LARGEST=$B/largest.ko
 
 # ROUNDS, N_LOAD, N_INSMOD, N_BLOCK, N_GETPID, N_OPEN, N_TP, N_BURST,
 # TP_ROUNDS: the sizes tests/bench.sh chose (and prints in its table).
@@ -151,7 +153,35 @@ out "guest|$(uname -r)|$(nproc)|$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo
 loaded dummy && busybox rmmod dummy
 echo 1 > /proc/sys/kernel/printk
 
+# profile ROUND FILE WHAT: N_PROF blocked finit_module calls of FILE by
+# the profiling build of igloo_kmods, then the time each part took
+profile()
+{
+	dmesg -c >/dev/null
+	/sbin/insmod "$B/profile/igloo_kmods.ko" quiet=1 || \
+		bench_error "insmod the profiling igloo_kmods"
+	set -- "$1" "$2" "$3" $(timed "$CALL" --repeat "$N_PROF" --quiet finit "$2")
+	out "pcall|$3|$1|$4|$N_PROF|$5"
+	igloo_off
+	dmesg | sed -n 's/.*igloo_kmods: profile //p' | while read -r part n ns; do
+		out "prof|$3|$1|$ns|$n|$part"
+	done
+}
+
 case " $(cat /proc/cmdline) " in
+*" kmods_bench=profile "*)
+	echo "=== bench: profile of a blocked attempt"
+	[ -f "$LARGEST" ] || bench_error "no $LARGEST in the guest"
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		startup "$round"
+		r=$("$B/syscall-loop" getpid "$N_GETPID") || bench_error "syscall-loop getpid"
+		out "getpid|base|$round|$(getv ns "$r")|$N_GETPID|0"
+		profile "$round" "$DUMMY" dummy
+		profile "$round" "$LARGEST" largest
+		round=$((round + 1))
+	done
+	;;
 *" module_blacklist=dummy "*)
 	echo "=== bench: blocked attempts (module_blacklist=dummy)"
 	r=$("$CALL" finit "$DUMMY" 2>&1)
