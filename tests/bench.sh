@@ -484,11 +484,19 @@ def per_call(rows, metric, what, field_n=4):
     return {r[2]: int(r[3]) / int(r[field_n]) for r in rows
             if r[0] == metric and r[1] == what and int(r[field_n]) > 0}
 
+def attempts_of(rows, what):
+    """{round: blocked attempts profiled}: the calls of the "load" part"""
+    return {r[2]: int(r[4]) for r in rows
+            if r[0] == "prof" and r[1] == what and r[5] == "load"}
+
 def prof_parts(rows, what):
+    """{part: instructions per blocked attempt}, median over the rounds"""
+    n = attempts_of(rows, what)
     out = {}
     for part in PARTS:
-        v = [int(r[3]) / max(1, int(r[4])) * (int(r[4]) / N_PROF)
-             for r in rows if r[0] == "prof" and r[1] == what and r[5] == part]
+        v = [int(r[3]) / n[r[2]] for r in rows
+             if r[0] == "prof" and r[1] == what and r[5] == part and
+             n.get(r[2])]
         if v:
             out[part] = statistics.median(v)
     return out
@@ -670,8 +678,9 @@ PART_TEXT = [
 ]
 
 def part_calls(rows, what, part):
-    v = [int(r[4]) / N_PROF for r in rows
-         if r[0] == "prof" and r[1] == what and r[5] == part]
+    n = attempts_of(rows, what)
+    v = [int(r[4]) / n[r[2]] for r in rows
+         if r[0] == "prof" and r[1] == what and r[5] == part and n.get(r[2])]
     return statistics.median(v) if v else None
 
 before_path = E.get("BENCH_BEFORE", "")
@@ -725,16 +734,23 @@ if prof:
                 cells.append("%.0f" % v)
         L.append(row(*cells))
     L.append("")
-if storm_mem:
+SIZES = ("By construction: the record buffers, %d × %d bytes (%d KiB); "
+         "up to 4 attempts kept for reuse (16 KiB each, 64 KiB); at the "
+         "peak of a storm one more attempt per concurrent caller (8 callers: "
+         "128 KiB) and, for ``init_module``, one copy of each image."
+         % (NSUB, SUBBUF, NSUB * SUBBUF // 1024))
+if storm_mem and (storm_mem[0] > 0 or storm_mem[1] > 0):
     L.append(para(
         "Memory of igloo_kmods (``MemFree`` before and after, the page "
-        "cache dropped): %d KiB at rest (loaded, default buffers of %d × "
-        "%d bytes), %d KiB after the boot storm (with the attempts it "
-        "keeps for reuse). At its peak each concurrent caller adds one "
-        "attempt (16 KiB) and, for ``init_module``, the image's copy: with "
-        "8 callers, at most %d KiB over the figure at rest for "
-        "``finit_module``." % (storm_mem[0], NSUB, SUBBUF, storm_mem[1],
-                               8 * 16)))
+        "cache dropped): %d KiB at rest (loaded, default buffers), %d KiB "
+        "after the boot storm (with the attempts it keeps for reuse). %s"
+        % (storm_mem[0], storm_mem[1], SIZES)))
+elif storm_mem:
+    L.append(para(
+        "Memory of igloo_kmods: ``MemFree`` read the same before loading "
+        "igloo_kmods, after, and after the storm, so this run did not "
+        "measure the module's memory (a defect of the measurement, not a "
+        "figure). %s" % SIZES))
 
 for clock in CLOCKS:
     r = R[clock]
