@@ -85,6 +85,89 @@
 
 struct kmods_stats kmods_stats;
 
+/*
+ * make KMODS_PROFILE=1 (tests/bench.sh's profile): the time spent in each
+ * part of kmods_load(), summed over the calls and printed when igloo_kmods
+ * is unloaded. Under QEMU -icount one nanosecond is one guest instruction.
+ * Without KMODS_PROFILE all of this compiles to nothing.
+ */
+enum kmods_prof_part {
+	KMODS_PROF_LOAD,	/* kmods_load(), a blocked attempt */
+	KMODS_PROF_ALLOC,	/* kmods_attempt_new() */
+	KMODS_PROF_INSPECT,	/* the call's arguments, the file, the name */
+	KMODS_PROF_NAME,	/* ... of which the ELF read and parse */
+	KMODS_PROF_READ,	/* ... of which the file reads */
+	KMODS_PROF_PARAMS,	/* the parameter string */
+	KMODS_PROF_DECIDE,	/* the policy decision */
+	KMODS_PROF_RECORD,	/* the record and the log line */
+	KMODS_PROF_FREE,	/* kmods_attempt_free() */
+	KMODS_PROF_CLOCK,	/* two clock reads back to back */
+	KMODS_PROF_NR
+};
+
+#ifdef KMODS_PROFILE
+static const char *const kmods_prof_names[KMODS_PROF_NR] = {
+	"load", "alloc", "inspect", "name", "read", "params", "decide", "record",
+	"free", "clock",
+};
+
+static atomic64_t kmods_prof_ns[KMODS_PROF_NR];
+static atomic64_t kmods_prof_calls[KMODS_PROF_NR];
+static atomic64_t kmods_prof_peak;	/* largest attempt + image copy */
+
+static void kmods_prof_mem(u64 bytes)
+{
+	u64 old = atomic64_read(&kmods_prof_peak);
+
+	while (bytes > old) {
+		u64 seen = atomic64_cmpxchg(&kmods_prof_peak, old, bytes);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+static u64 kmods_prof_now(void)
+{
+	return ktime_get_ns();
+}
+
+static void kmods_prof_add(enum kmods_prof_part part, u64 start)
+{
+	atomic64_add(ktime_get_ns() - start, &kmods_prof_ns[part]);
+	atomic64_inc(&kmods_prof_calls[part]);
+}
+
+static void kmods_prof_print(void)
+{
+	int i;
+
+	for (i = 0; i < KMODS_PROF_NR; i++)
+		pr_info("profile %s %lld %lld\n", kmods_prof_names[i],
+			atomic64_read(&kmods_prof_calls[i]),
+			atomic64_read(&kmods_prof_ns[i]));
+	pr_info("profile peak_bytes 1 %lld\n", atomic64_read(&kmods_prof_peak));
+}
+#else
+static inline u64 kmods_prof_now(void)
+{
+	return 0;
+}
+
+static inline void kmods_prof_add(enum kmods_prof_part part, u64 start)
+{
+}
+
+static inline void kmods_prof_print(void)
+{
+}
+
+static inline void kmods_prof_mem(u64 bytes)
+{
+}
+#endif
+
 /* ---- Policy, set through module parameters ---- */
 
 struct kmods_list_rcu {
@@ -525,9 +608,10 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @image: init_module: the checked copy of the image (vmalloc), or NULL
  * @image_err: init_module: why there is no @image
  * @rec: scratch for kmods_attempt_emit()
- * @buf: scratch for paths and the command line
+ * @buf: scratch for paths, the command line and the ELF reader
  *
- * The fields from @ts_ns to @params become struct kmods_record's.
+ * The fields from @ts_ns to @params become struct kmods_record's. @rec and
+ * @buf come last and are not zeroed (kmods_attempt_new()).
  */
 struct kmods_attempt {
 	const struct kmods_call *call;
@@ -550,15 +634,37 @@ struct kmods_attempt {
 	void *image;
 	int image_err;
 	struct kmods_record rec;
-	char buf[PATH_MAX];
+	char buf[KMODS_SCRATCH_SIZE];
 };
+
+/*
+ * Attempts kept for reuse. An attempt is about 10 KiB, which kmalloc()
+ * takes from the page allocator, and Debian's kernels zero every
+ * allocation (init_on_alloc): some 16,000 guest instructions a call. The
+ * last KMODS_POOL_SIZE freed are kept instead (at most 64 KiB at rest).
+ */
+#define KMODS_POOL_SIZE		4
+
+static DEFINE_SPINLOCK(kmods_pool_lock);
+static struct kmods_attempt *kmods_pool[KMODS_POOL_SIZE];
+static unsigned int kmods_pool_count;
 
 static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 {
-	struct kmods_attempt *at = kzalloc(sizeof(*at), GFP_KERNEL);
+	struct kmods_attempt *at = NULL;
 
+	spin_lock(&kmods_pool_lock);
+	if (kmods_pool_count)
+		at = kmods_pool[--kmods_pool_count];
+	spin_unlock(&kmods_pool_lock);
+	if (!at)
+		at = kmalloc(sizeof(*at), GFP_KERNEL);
 	if (!at)
 		return NULL;
+	/* @rec and @buf are scratch, written before they are read. */
+	BUILD_BUG_ON(offsetof(struct kmods_attempt, buf) <
+		     offsetof(struct kmods_attempt, rec));
+	memset(at, 0, offsetof(struct kmods_attempt, rec));
 	at->call = call;
 	at->ts_ns = ktime_get_boottime_ns();
 	at->mode = READ_ONCE(kmods_mode);
@@ -572,7 +678,19 @@ static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 static void kmods_attempt_free(struct kmods_attempt *at)
 {
 	vfree(at->image);
+	spin_lock(&kmods_pool_lock);
+	if (kmods_pool_count < KMODS_POOL_SIZE) {
+		kmods_pool[kmods_pool_count++] = at;
+		at = NULL;
+	}
+	spin_unlock(&kmods_pool_lock);
 	kfree(at);
+}
+
+static void kmods_pool_exit(void)
+{
+	while (kmods_pool_count)
+		kfree(kmods_pool[--kmods_pool_count]);
 }
 
 static u64 kmods_attempt_emit(struct kmods_attempt *at,
@@ -717,14 +835,44 @@ static int kmods_read_kernel(void *ctx, u64 off, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A finit_module file. Its first bytes are read once (kmods_file_head())
+ * for the ELF magic check and the parser's ELF header, so that a blocked
+ * dummy.ko costs five kernel_read() calls in all: the head, the section
+ * headers, the section names, .modinfo and this_module's name.
+ */
+struct kmods_file_image {
+	struct file *file;
+	size_t head_len;
+	u8 head[64];
+};
+
 static int kmods_read_file(void *ctx, u64 off, void *buf, size_t len)
 {
+	struct kmods_file_image *fi = ctx;
+	u64 t0 = kmods_prof_now();
 	loff_t pos = off;
-	ssize_t n = kernel_read(ctx, buf, len, &pos);
+	ssize_t n;
 
+	if (off < fi->head_len && len <= fi->head_len - off) {
+		memcpy(buf, fi->head + off, len);
+		return 0;
+	}
+	n = kernel_read(fi->file, buf, len, &pos);
+	kmods_prof_add(KMODS_PROF_READ, t0);
 	if (n < 0)
 		return n;
 	return n == len ? 0 : -EIO;
+}
+
+static void kmods_file_head(struct kmods_file_image *fi, u64 size)
+{
+	size_t len = min_t(u64, size, sizeof(fi->head));
+	loff_t pos = 0;
+
+	/* On a short read or an error the reads go to the file. */
+	if (kernel_read(fi->file, fi->head, len, &pos) == len)
+		fi->head_len = len;
 }
 
 /*
@@ -747,15 +895,27 @@ static int kmods_image_start(const struct kmods_image *img)
 	return memcmp(ident, ELFMAG, SELFMAG) ? -ENOEXEC : 0;
 }
 
-/* Read the name from the image, falling back to the file name. */
+/*
+ * Read the name from the image, falling back to the file name. With
+ * at->buf as its scratch the reader takes the section headers, their
+ * names and .modinfo in one read each, rather than one per section and
+ * name. at->buf is free by then: the path and command line were copied.
+ */
 static void kmods_name_image(struct kmods_attempt *at,
 			     const struct kmods_image *img)
 {
+	u64 t0 = kmods_prof_now();
+	struct kmods_image scratch_img;
 	int err = -ENOEXEC;
 
-	if (img)
-		err = kmods_image_name(img, at->name, sizeof(at->name),
-				       &at->name_src);
+	if (img) {
+		scratch_img = *img;
+		scratch_img.scratch = at->buf;
+		scratch_img.scratch_size = sizeof(at->buf);
+		err = kmods_image_name(&scratch_img, at->name,
+				       sizeof(at->name), &at->name_src);
+		kmods_prof_add(KMODS_PROF_NAME, t0);
+	}
 	if (!err)
 		return;
 	at->name[0] = '\0';
@@ -787,7 +947,10 @@ static void kmods_name_image(struct kmods_attempt *at,
 
 static void kmods_inspect_finit(struct kmods_attempt *at)
 {
-	struct kmods_image img = { .read = kmods_read_file };
+	struct kmods_file_image fi = {};
+	/* The kernel reads the file again itself: see kmods_image.name_only. */
+	struct kmods_image img = { .read = kmods_read_file, .ctx = &fi,
+				   .name_only = true };
 	struct file *file;
 	char *path;
 
@@ -816,7 +979,7 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 	if (!IS_ERR(path))
 		kmods_set_path(at, path);
 	at->image_size = i_size_read(file_inode(file));
-	img.ctx = file;
+	fi.file = file;
 	img.size = at->image_size;
 	/* Read only what the kernel would read: a readable regular file. */
 	if (!S_ISREG(file_inode(file)->i_mode) ||
@@ -837,6 +1000,7 @@ static void kmods_inspect_finit(struct kmods_attempt *at)
 		 */
 		kmods_name_image(at, NULL);
 	} else {
+		kmods_file_head(&fi, img.size);
 		if (kmods_image_start(&img) == -ENOEXEC)
 			at->bad_call = true;
 		kmods_name_image(at, &img);
@@ -884,17 +1048,16 @@ static void kmods_init_path(struct kmods_attempt *at)
 	}
 	/* Not for a caller the kernel refuses anyway: it walks every file. */
 	if (current->files && at->decision != KMODS_DECISION_KERNEL) {
-		char *found = kzalloc(PATH_MAX, GFP_KERNEL);
 		struct kmods_fd_scan scan = {
-			.tmp = at->buf, .found = found, .size = PATH_MAX,
+			.tmp = at->buf, .found = at->buf + PATH_MAX,
+			.size = PATH_MAX,
 		};
 
-		if (!found)
-			return;
+		BUILD_BUG_ON(sizeof(at->buf) < 2 * PATH_MAX);
+		scan.found[0] = '\0';
 		iterate_fd(current->files, 0, kmods_fd_match, &scan);
-		if (found[0])
-			kmods_set_path(at, found);
-		kfree(found);
+		if (scan.found[0])
+			kmods_set_path(at, scan.found);
 	}
 }
 
@@ -963,6 +1126,7 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	if (at->image) {
 		img.read = kmods_read_kernel;
 		img.ctx = at->image;
+		kmods_prof_mem(sizeof(*at) + PAGE_ALIGN(img.size));
 	}
 	/*
 	 * The kernel refuses a length under an ELF header (ENOEXEC), an
@@ -1135,7 +1299,7 @@ static long kmods_load(const struct kmods_call *orig_call)
 	unsigned long flags;
 	bool unprivileged;
 	long ret;
-	u64 seq;
+	u64 seq, t0, t;
 
 	/* The kernel refuses an unprivileged caller; its error is the answer. */
 	unprivileged = !ns_capable_noaudit(&init_user_ns, CAP_SYS_MODULE);
@@ -1145,17 +1309,26 @@ static long kmods_load(const struct kmods_call *orig_call)
 		atomic64_add(2, &kmods_stats.dropped);
 		return kmods_call_original(&call);
 	}
+	t0 = kmods_prof_now();
+	kmods_prof_add(KMODS_PROF_CLOCK, kmods_prof_now());
+	t = kmods_prof_now();
 	at = kmods_attempt_new(&call);
 	if (!at)
 		return -ENOMEM;
+	kmods_prof_add(KMODS_PROF_ALLOC, t);
 	if (unprivileged)
 		at->decision = KMODS_DECISION_KERNEL;
+	t = kmods_prof_now();
 	if (finit)
 		kmods_inspect_finit(at);
 	else
 		kmods_inspect_init(at);
+	kmods_prof_add(KMODS_PROF_INSPECT, t);
+	t = kmods_prof_now();
 	kmods_read_params(at, (const char __user *)call.arg[finit ? 1 : 2]);
+	kmods_prof_add(KMODS_PROF_PARAMS, t);
 
+	t = kmods_prof_now();
 	at->rule = kmods_decide(at->name);
 	if (at->decision == KMODS_DECISION_KERNEL) {
 		at->rule = KMODS_RULE_UNPRIVILEGED;
@@ -1169,6 +1342,7 @@ static long kmods_load(const struct kmods_call *orig_call)
 		at->decision = KMODS_DECISION_BLOCK;
 	}
 	atomic64_inc(&kmods_stats.attempts);
+	kmods_prof_add(KMODS_PROF_DECIDE, t);
 
 	if (at->decision == KMODS_DECISION_BLOCK) {
 		atomic64_inc(&kmods_stats.blocked);
@@ -1179,10 +1353,15 @@ static long kmods_load(const struct kmods_call *orig_call)
 		} else if (at->name[0]) {
 			kmods_faked_add(at->name);
 		}
+		t = kmods_prof_now();
 		kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 		kmods_attempt_log(at);
+		kmods_prof_add(KMODS_PROF_RECORD, t);
 		ret = at->ret;
+		t = kmods_prof_now();
 		kmods_attempt_free(at);
+		kmods_prof_add(KMODS_PROF_FREE, t);
+		kmods_prof_add(KMODS_PROF_LOAD, t0);
 		return ret;
 	}
 
@@ -1370,7 +1549,7 @@ static long kmods_unload(const struct kmods_call *orig_call)
 		     (!named || kmods_name_eq(at->name, KBUILD_MODNAME));
 	if (!named && !locked_out) {
 		/* Not locked: the kernel gives its own error for the name. */
-		kfree(at);
+		kmods_attempt_free(at);
 		return kmods_call_original(&call);
 	}
 	if (locked_out) {
@@ -1391,7 +1570,7 @@ static long kmods_unload(const struct kmods_call *orig_call)
 		if (!faked || ret != -ENOENT) {
 			if (faked && !ret)
 				kmods_faked_find(at->name, true);
-			kfree(at);
+			kmods_attempt_free(at);
 			return ret;
 		}
 		kmods_faked_find(at->name, true);
@@ -1401,7 +1580,7 @@ static long kmods_unload(const struct kmods_call *orig_call)
 	kmods_attempt_emit(at, KMODS_REC_UNLOAD, KMODS_SEQ_NONE);
 	kmods_attempt_log(at);
 	ret = at->ret;
-	kfree(at);
+	kmods_attempt_free(at);
 	return ret;
 }
 
@@ -1769,6 +1948,8 @@ static void __exit kmods_exit(void)
 #endif
 	unregister_module_notifier(&kmods_module_nb);
 	kmods_records_exit();
+	kmods_pool_exit();
+	kmods_prof_print();
 }
 
 module_init(kmods_init);

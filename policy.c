@@ -387,6 +387,9 @@ bool kmods_rule_allows(enum kmods_rule rule)
 /* Bytes of symbols or relocations read at a time when checking them. */
 #define KMODS_CHECK_CHUNK	240
 
+/* Bytes read with the section headers, for the section names before them. */
+#define KMODS_SHSTR_LEAD	1024
+
 /* Longest .modinfo entry worth reading whole: "name=" plus a name. */
 #define KMODS_MODINFO_CHUNK	(sizeof("name=") + MODULE_NAME_LEN)
 
@@ -395,11 +398,17 @@ static u64 kmods_min_u64(u64 a, u64 b)
 	return a < b ? a : b;
 }
 
+/*
+ * @shdrs and @shstr, when set, hold in @img->scratch the whole section
+ * header table and the whole section-name table, read in one call each.
+ */
 struct kmods_elf {
 	const struct kmods_image *img;
 	bool is64;
 	bool msb;
 	bool mips64;	/* MIPS64 relocations have their own r_info layout */
+	const u8 *shdrs;
+	const char *shstr;
 };
 
 /*
@@ -416,18 +425,34 @@ struct kmods_section {
 	u32 info;
 };
 
-static u64 kmods_elf_get(const struct kmods_elf *elf, const u8 *p,
-			 unsigned int width)
+static inline u32 kmods_get32(const u8 *p, bool msb)
 {
-	u64 v = 0;
-	unsigned int i;
+	if (msb)
+		return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+	return (u32)p[3] << 24 | (u32)p[2] << 16 | (u32)p[1] << 8 | p[0];
+}
 
-	for (i = 0; i < width; i++) {
-		unsigned int shift = elf->msb ? 8 * (width - 1 - i) : 8 * i;
+static inline u64 kmods_get64(const u8 *p, bool msb)
+{
+	if (msb)
+		return (u64)kmods_get32(p, true) << 32 | kmods_get32(p + 4, true);
+	return (u64)kmods_get32(p + 4, false) << 32 | kmods_get32(p, false);
+}
 
-		v |= (u64)p[i] << shift;
-	}
-	return v;
+/*
+ * A field of @width (2, 4 or 8) bytes in the image's byte order, spelled
+ * out so that the compiler makes one load of it (this runs for every
+ * field of every section header).
+ */
+static inline u64 kmods_elf_get(const struct kmods_elf *elf, const u8 *p,
+				unsigned int width)
+{
+	if (width == 2)
+		return elf->msb ? (u16)(p[0] << 8 | p[1]) :
+				  (u16)(p[1] << 8 | p[0]);
+	if (width == 4)
+		return kmods_get32(p, elf->msb);
+	return kmods_get64(p, elf->msb);
 }
 
 static int kmods_elf_read(const struct kmods_elf *elf, u64 off, void *buf,
@@ -442,26 +467,33 @@ static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
 			     unsigned int shentsize, unsigned int index,
 			     u32 *name, struct kmods_section *sec)
 {
-	u8 sh[64];
+	u8 buf[64];
+	const u8 *sh = buf;
 	size_t len = elf->is64 ? 64 : 40;
 	int err;
 
-	err = kmods_elf_read(elf, shoff + (u64)index * shentsize, sh, len);
-	if (err)
-		return err;
-	*name = kmods_elf_get(elf, sh, 4);
-	sec->type = kmods_elf_get(elf, sh + 4, 4);
-	sec->flags = kmods_elf_get(elf, sh + 8, elf->is64 ? 8 : 4);
-	if (elf->is64) {
-		sec->offset = kmods_elf_get(elf, sh + 0x18, 8);
-		sec->size = kmods_elf_get(elf, sh + 0x20, 8);
-		sec->link = kmods_elf_get(elf, sh + 0x28, 4);
-		sec->info = kmods_elf_get(elf, sh + 0x2c, 4);
+	if (elf->shdrs) {
+		sh = elf->shdrs + (size_t)index * shentsize;
 	} else {
-		sec->offset = kmods_elf_get(elf, sh + 0x10, 4);
-		sec->size = kmods_elf_get(elf, sh + 0x14, 4);
-		sec->link = kmods_elf_get(elf, sh + 0x18, 4);
-		sec->info = kmods_elf_get(elf, sh + 0x1c, 4);
+		err = kmods_elf_read(elf, shoff + (u64)index * shentsize, buf,
+				     len);
+		if (err)
+			return err;
+	}
+	*name = kmods_get32(sh, elf->msb);
+	sec->type = kmods_get32(sh + 4, elf->msb);
+	if (elf->is64) {
+		sec->flags = kmods_get64(sh + 8, elf->msb);
+		sec->offset = kmods_get64(sh + 0x18, elf->msb);
+		sec->size = kmods_get64(sh + 0x20, elf->msb);
+		sec->link = kmods_get32(sh + 0x28, elf->msb);
+		sec->info = kmods_get32(sh + 0x2c, elf->msb);
+	} else {
+		sec->flags = kmods_get32(sh + 8, elf->msb);
+		sec->offset = kmods_get32(sh + 0x10, elf->msb);
+		sec->size = kmods_get32(sh + 0x14, elf->msb);
+		sec->link = kmods_get32(sh + 0x18, elf->msb);
+		sec->info = kmods_get32(sh + 0x1c, elf->msb);
 	}
 	sec->mem_size = sec->size;
 	/* Like the kernel's loader: these have no contents to check. */
@@ -480,13 +512,16 @@ static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
  * finds there.
  */
 static int kmods_elf_strtab_ok(const struct kmods_elf *elf,
-			       const struct kmods_section *sec)
+			       const struct kmods_section *sec,
+			       const char *in_memory)
 {
 	char last;
 	int err;
 
 	if (sec->type != KMODS_SHT_STRTAB || !sec->size)
 		return -ENOEXEC;
+	if (in_memory)
+		return in_memory[sec->size - 1] ? -ENOEXEC : 0;
 	err = kmods_elf_read(elf, sec->offset + sec->size - 1, &last, 1);
 	if (err)
 		return err;
@@ -604,7 +639,7 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 				&strtab);
 	if (err)
 		return err;
-	err = kmods_elf_strtab_ok(elf, &strtab);
+	err = kmods_elf_strtab_ok(elf, &strtab, NULL);
 	if (err)
 		return err;
 	err = kmods_elf_check_symbols(elf, symtab, &strtab, shnum);
@@ -634,18 +669,24 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 	return 0;
 }
 
-/* Does the section name at @off in the string table equal @want? */
+/*
+ * Does the section name at @off in the string table equal @want, of
+ * @need bytes with its NUL (a literal's sizeof)?
+ */
 static int kmods_elf_name_is(const struct kmods_elf *elf,
 			     const struct kmods_section *strtab, u32 off,
-			     const char *want)
+			     const char *want, size_t need)
 {
 	char buf[32];
-	size_t need = strlen(want) + 1;
 	int err;
 
 	if (need > sizeof(buf) || off >= strtab->size ||
 	    need > strtab->size - off)
 		return 0;
+	/* Section names start with '.': the second byte tells most apart. */
+	if (elf->shstr)
+		return elf->shstr[off + 1] == want[1] &&
+		       !memcmp(elf->shstr + off, want, need);
 	err = kmods_elf_read(elf, strtab->offset + off, buf, need);
 	if (err)
 		return err;
@@ -656,44 +697,61 @@ static int kmods_elf_name_is(const struct kmods_elf *elf,
  * Find "name=" in .modinfo: a list of NUL-terminated "key=value" strings.
  * Returns 0 with @name set, -ENOENT if there is none, -EBADMSG if the
  * first one is overlong or invalid, or a read error.
+ *
+ * The section is read in pieces of the scratch buffer's size (or of
+ * KMODS_MODINFO_CHUNK bytes without one), each holding as many whole
+ * entries as fit; an entry cut at the end of a piece is read again at the
+ * start of the next, and one longer than a piece is skipped piece by
+ * piece ("name=" is not read past KMODS_MODINFO_CHUNK bytes either way).
  */
 static int kmods_modinfo_name(const struct kmods_elf *elf,
 			      const struct kmods_section *sec,
 			      char *name, size_t size)
 {
-	char buf[KMODS_MODINFO_CHUNK];
+	char chunk[KMODS_MODINFO_CHUNK];
+	char *buf = chunk, *entry, *nul;
+	size_t cap = sizeof(chunk), len, at, avail;
 	u64 pos = 0;
-	size_t len, entry;
 	bool is_name;
-	char *nul;
 	int err;
 
+	if (elf->img->scratch && elf->img->scratch_size >= sizeof(chunk)) {
+		buf = elf->img->scratch;
+		cap = elf->img->scratch_size;
+	}
 	while (pos < sec->size) {
-		len = kmods_min_u64(sizeof(buf), sec->size - pos);
+		len = kmods_min_u64(cap, sec->size - pos);
 		err = kmods_elf_read(elf, sec->offset + pos, buf, len);
 		if (err)
 			return err;
-		is_name = len >= 5 && !memcmp(buf, "name=", 5);
-		nul = memchr(buf, '\0', len);
-		if (is_name) {
-			if (!nul || (size_t)(nul - buf) - 5 >= size)
-				return -EBADMSG;
-			memcpy(name, buf + 5, nul - buf - 5 + 1);
-			return kmods_name_valid(name) ? 0 : -EBADMSG;
+		for (at = 0; at < len; at = nul - buf + 1) {
+			entry = buf + at;
+			avail = len - at;
+			nul = memchr(entry, '\0', avail);
+			if (!nul && at)
+				break;	/* cut: read it again from its start */
+			is_name = avail >= 5 && !memcmp(entry, "name=", 5);
+			if (is_name) {
+				if (!nul || (size_t)(nul - entry) - 5 >= size ||
+				    (size_t)(nul - entry) >= sizeof(chunk))
+					return -EBADMSG;
+				memcpy(name, entry + 5, nul - entry - 5 + 1);
+				return kmods_name_valid(name) ? 0 : -EBADMSG;
+			}
+			/* Skip to the end of this entry, however long it is. */
+			while (!nul) {
+				pos += len;
+				if (pos >= sec->size)
+					return -ENOENT;	/* unterminated */
+				len = kmods_min_u64(cap, sec->size - pos);
+				err = kmods_elf_read(elf, sec->offset + pos, buf,
+						     len);
+				if (err)
+					return err;
+				nul = memchr(buf, '\0', len);
+			}
 		}
-		/* Skip to the end of this entry, however long it is. */
-		while (!nul) {
-			pos += len;
-			if (pos >= sec->size)
-				return -ENOENT;	/* unterminated */
-			len = kmods_min_u64(sizeof(buf), sec->size - pos);
-			err = kmods_elf_read(elf, sec->offset + pos, buf, len);
-			if (err)
-				return err;
-			nul = memchr(buf, '\0', len);
-		}
-		entry = nul - buf + 1;
-		pos += entry;
+		pos += at;
 	}
 	return -ENOENT;
 }
@@ -762,13 +820,16 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	unsigned int have_sym = 0;
 	char info_name[KMODS_NAME_LEN], mod_name[KMODS_NAME_LEN];
 	int info_err, mod_err, err;
+	size_t used = 0, lead = 0;
+	u64 table;
 	u8 eh[64];
 	u32 sh_name;
 	u64 shoff;
 
 	if (img->size < 52)
 		return -ENOEXEC;
-	err = img->read(img->ctx, 0, eh, 52);
+	/* The whole header of either class in one read. */
+	err = img->read(img->ctx, 0, eh, kmods_min_u64(sizeof(eh), img->size));
 	if (err)
 		return err;
 	if (memcmp(eh, "\177ELF", 4) || eh[6] != 1)
@@ -781,9 +842,8 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	elf.msb = eh[5] == KMODS_ELFDATA2MSB;
 	elf.mips64 = elf.is64 && kmods_elf_get(&elf, eh + 18, 2) == KMODS_EM_MIPS;
 	if (elf.is64) {
-		err = kmods_elf_read(&elf, 0, eh, 64);
-		if (err)
-			return err;
+		if (img->size < 64)
+			return -ENOEXEC;
 		shoff = kmods_elf_get(&elf, eh + 0x28, 8);
 		shentsize = kmods_elf_get(&elf, eh + 0x3a, 2);
 		shnum = kmods_elf_get(&elf, eh + 0x3c, 2);
@@ -801,11 +861,40 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	if (shoff > img->size || (u64)shnum * shentsize > img->size - shoff)
 		return -ENOEXEC;
 
+	/*
+	 * With a scratch buffer: all section headers in one read, with up to
+	 * KMODS_SHSTR_LEAD bytes before them, where the linker puts the
+	 * section names (.shstrtab is its last section); ...
+	 */
+	table = (u64)shnum * shentsize;
+	if (img->scratch && table <= img->scratch_size) {
+		lead = kmods_min_u64(kmods_min_u64(KMODS_SHSTR_LEAD, shoff),
+				     img->scratch_size - table);
+		err = img->read(img->ctx, shoff - lead, img->scratch,
+				lead + table);
+		if (err)
+			return err;
+		elf.shdrs = (const u8 *)img->scratch + lead;
+		used = lead + table;
+	}
 	err = kmods_elf_section(&elf, shoff, shentsize, shstrndx, &sh_name,
 				&strtab);
 	if (err)
 		return err;
-	err = kmods_elf_strtab_ok(&elf, &strtab);
+	/* ... else the section names in a read of their own, if they fit. */
+	if (elf.shdrs && strtab.offset >= shoff - lead &&
+	    strtab.offset <= shoff && strtab.size <= shoff - strtab.offset) {
+		elf.shstr = (const char *)img->scratch +
+			    (strtab.offset - (shoff - lead));
+	} else if (img->scratch && strtab.size &&
+		   strtab.size <= img->scratch_size - used) {
+		err = img->read(img->ctx, strtab.offset,
+				(u8 *)img->scratch + used, strtab.size);
+		if (err)
+			return err;
+		elf.shstr = (const char *)img->scratch + used;
+	}
+	err = kmods_elf_strtab_ok(&elf, &strtab, elf.shstr);
 	if (err)
 		return err;
 	/*
@@ -830,7 +919,8 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		}
 		if (!(sec.flags & KMODS_SHF_ALLOC))
 			continue;
-		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo");
+		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo",
+					sizeof(".modinfo"));
 		if (err < 0)
 			return err;
 		if (err) {
@@ -840,7 +930,8 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 			continue;
 		}
 		err = kmods_elf_name_is(&elf, &strtab, sh_name,
-					".gnu.linkonce.this_module");
+					".gnu.linkonce.this_module",
+					sizeof(".gnu.linkonce.this_module"));
 		if (err < 0)
 			return err;
 		if (err) {
@@ -850,8 +941,11 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		}
 	}
 
-	/* Without a symbol table the kernel refuses the image itself. */
-	if (have_sym) {
+	/*
+	 * Without a symbol table the kernel refuses the image itself. An
+	 * image read for its name only is not the copy the kernel loads.
+	 */
+	if (have_sym && !img->name_only) {
 		err = kmods_elf_check_tables(&elf, shoff, shentsize, shnum,
 					     &symtab);
 		if (err)

@@ -57,17 +57,37 @@ struct kmods_list {
 };
 
 /**
- * struct kmods_image - a module image, read piecewise through @read
+ * struct kmods_image - a module image, read through @read
  * @read: copy exactly @len bytes at offset @off into @buf;
- *	return 0 or a negative errno. Called only with in-bounds ranges.
+ *	return 0 or a negative errno. Called only with in-bounds ranges of
+ *	at least one byte.
  * @ctx: passed to @read
  * @size: image size in bytes
+ * @scratch: optional buffer of @scratch_size bytes for reading whole
+ *	ranges at once: the section headers in one call, the section-name
+ *	table in another, .modinfo in as few as fit. With KMODS_SCRATCH_SIZE
+ *	bytes a typical module is read in five calls; without it (NULL) the
+ *	reader goes a section header and a name at a time. The result is
+ *	the same either way.
+ * @scratch_size: size of @scratch
+ * @name_only: read only what names the module and what the name reader
+ *	itself relies on; skip the symbol, string and relocation tables
+ *	that the kernel's loader trusts. For an image that the kernel does
+ *	not get from this reader (finit_module: the kernel reads the file
+ *	again itself), checking them would protect nothing and costs a read
+ *	of every table.
  */
 struct kmods_image {
 	int (*read)(void *ctx, u64 off, void *buf, size_t len);
 	void *ctx;
 	u64 size;
+	void *scratch;
+	size_t scratch_size;
+	bool name_only;
 };
+
+/* Scratch that holds the section headers and names of Debian's modules. */
+#define KMODS_SCRATCH_SIZE	8192
 
 bool kmods_name_valid(const char *name);
 bool kmods_name_eq(const char *a, const char *b);

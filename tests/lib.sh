@@ -318,16 +318,17 @@ kmods_build_test_modules()
 		kmods_die "building tests/modules for $KABI failed"
 }
 
-# kmods_build_module FLAVOUR [TRANSPORT]: build igloo_kmods.ko against
-# FLAVOUR's headers in $KMODS_BUILD/kmods/<abi>[-<transport>]/ (a copy of
-# the sources, as for the test modules) and set KMODS_KO to it. TRANSPORT
-# "chardev" selects the /dev/igloo_kmods record stream (KMODS_TRANSPORT).
+# kmods_build_module FLAVOUR [TRANSPORT [profile]]: build igloo_kmods.ko
+# against FLAVOUR's headers in $KMODS_BUILD/kmods/<abi>[-<transport>]/ (a
+# copy of the sources, as for the test modules) and set KMODS_KO to it.
+# TRANSPORT "chardev" selects the /dev/igloo_kmods record stream
+# (KMODS_TRANSPORT); "profile" builds with KMODS_PROFILE=1 (tests/bench.sh).
 kmods_build_module()
 {
-	local flavour=$1 transport=${2:-} dir f
+	local flavour=$1 transport=${2:-} profile=${3:-} dir f
 
 	kmods_kernel_info "$flavour"
-	dir=$KMODS_BUILD/kmods/$KABI${transport:+-$transport}
+	dir=$KMODS_BUILD/kmods/$KABI${transport:+-$transport}${profile:+-$profile}
 	mkdir -p "$dir/include/uapi/linux"
 	for f in "$KMODS_REPO"/Kbuild "$KMODS_REPO"/compat.mk \
 		 "$KMODS_REPO"/*.[ch] "$KMODS_REPO"/include/uapi/linux/*.h; do
@@ -336,6 +337,7 @@ kmods_build_module()
 	done
 	kmods_kmake
 	make -s -C "$KDIR" M="$dir" KMODS_TRANSPORT="$transport" \
+		KMODS_PROFILE="${profile:+1}" \
 		${KMODS_KMAKE[@]+"${KMODS_KMAKE[@]}"} modules >&2 || \
 		kmods_die "building igloo_kmods for $KABI failed"
 	KMODS_KO=$dir/igloo_kmods.ko

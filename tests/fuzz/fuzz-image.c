@@ -12,7 +12,11 @@
  *  - a read error injected at any one of the calls the reader made is
  *    what the reader returns; except that an image whose .modinfo name
  *    is bad stays -EBADMSG whatever this_module holds, so a failed read
- *    of this_module does not matter then.
+ *    of this_module does not matter then;
+ *  - the reader with a scratch buffer of KMODS_SCRATCH_SIZE bytes (as
+ *    the module reads files), of a size chosen by the input (pieces cut
+ *    anywhere) and with none gives the same result, and a read error
+ *    injected in either is returned as above.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,30 +47,49 @@ static int fuzz_image_read(void *ctx, u64 off, void *buf, size_t len)
 	return 0;
 }
 
-static int fuzz_image_run(struct fuzz_image *fi, unsigned int fail_at,
-			  char *name, size_t size, enum kmods_name_source *src)
+static int fuzz_image_run_scratch(struct fuzz_image *fi,
+				  unsigned int fail_at, size_t scratch_size,
+				  char *name, size_t size,
+				  enum kmods_name_source *src)
 {
 	struct kmods_image img = {
 		.read = fuzz_image_read,
 		.ctx = fi,
 		.size = fi->size,
 	};
+	int err;
 
+	/* Exactly its size: AddressSanitizer sees a write past it. */
+	if (scratch_size) {
+		img.scratch = malloc(scratch_size);
+		if (!img.scratch)
+			abort();
+		img.scratch_size = scratch_size;
+	}
 	fi->calls = 0;
 	fi->fail_at = fail_at;
 	fi->out_of_range = false;
-	return kmods_image_name(&img, name, size, src);
+	err = kmods_image_name(&img, name, size, src);
+	free(img.scratch);
+	return err;
+}
+
+static int fuzz_image_run(struct fuzz_image *fi, unsigned int fail_at,
+			  char *name, size_t size, enum kmods_name_source *src)
+{
+	return fuzz_image_run_scratch(fi, fail_at, KMODS_SCRATCH_SIZE, name,
+				      size, src);
 }
 
 int kmods_fuzz_image(const u8 *data, size_t size)
 {
 	enum kmods_name_source src = KMODS_NAME_NONE, src2;
 	struct fuzz_image fi = { .size = size };
-	char name[KMODS_NAME_LEN], *exact = NULL;
-	unsigned int calls;
+	char name[KMODS_NAME_LEN], first[KMODS_NAME_LEN], *exact = NULL;
+	unsigned int calls, i;
+	size_t len, scratch;
 	u8 *copy;
 	int ret = 0, err, err0;
-	size_t len;
 
 	copy = malloc(size ? size : 1);
 	if (!copy)
@@ -89,6 +112,7 @@ int kmods_fuzz_image(const u8 *data, size_t size)
 		FUZZ_CHECK(kmods_name_valid(name));
 		FUZZ_CHECK(src == KMODS_NAME_MODINFO ||
 			   src == KMODS_NAME_THIS_MODULE);
+		memcpy(first, name, sizeof(first));
 
 		len = strlen(name);
 		exact = malloc(len + 1);
@@ -109,6 +133,26 @@ int kmods_fuzz_image(const u8 *data, size_t size)
 		FUZZ_CHECK(!fi.out_of_range);
 		FUZZ_CHECK(err == -EFAULT ||
 			   (err == -EBADMSG && err0 == -EBADMSG));
+	}
+
+	/* Without scratch, and with one of a size the input picks. */
+	for (i = 0; i < 2; i++) {
+		scratch = i ? 1 + (size * 7919 + (size ? data[size / 2] : 0)) %
+				  3000 : 0;
+		err = fuzz_image_run_scratch(&fi, 0, scratch, name,
+					     sizeof(name), &src2);
+		FUZZ_CHECK(!fi.out_of_range);
+		FUZZ_CHECK(err == err0);
+		if (!err && !err0)
+			FUZZ_CHECK(src2 == src && !strcmp(name, first));
+		if (fi.calls) {
+			err = fuzz_image_run_scratch(&fi, 1 + size % fi.calls,
+						     scratch, name,
+						     sizeof(name), &src2);
+			FUZZ_CHECK(!fi.out_of_range);
+			FUZZ_CHECK(err == -EFAULT ||
+				   (err == -EBADMSG && err0 == -EBADMSG));
+		}
 	}
 out:
 	free(exact);

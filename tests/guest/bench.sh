@@ -31,6 +31,9 @@ B=$KMODS_DIR/bench
 CALL=$KMODS_DIR/kmods-call
 COLLECT=$KMODS_DIR/igloo-kmods-collect
 DUMMY=/lib/modules/$(uname -r)/kernel/drivers/net/dummy.ko
+# The largest module of the kernel's package (tests/bench.sh picks it).
+LARGEST=$B/largest.ko
+LARGEST_NAME=$(cat "$B/largest.name" 2>/dev/null || echo largest)
 
 # ROUNDS, N_LOAD, N_INSMOD, N_BLOCK, N_GETPID, N_OPEN, N_TP, N_BURST,
 # TP_ROUNDS: the sizes tests/bench.sh chose (and prints in its table).
@@ -77,6 +80,22 @@ load_loop()
 	r=$("$B/load-loop" "$DUMMY" dummy "$N_LOAD")
 	out "load|$2|$1|$(getv ns "$r")|$N_LOAD|$(($(getv load_fail "$r") + $(getv unload_fail "$r")))"
 	out "finit|$2|$1|$(getv load_ns "$r")|$N_LOAD|$(getv load_fail "$r")"
+	r=$("$B/load-loop" --init "$DUMMY" dummy "$N_LOAD")
+	out "initmod|$2|$1|$(getv load_ns "$r")|$N_LOAD|$(getv load_fail "$r")"
+}
+
+# memfree: MemFree in KiB, the page cache dropped first
+memfree()
+{
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+
+# vm_igloo: vmalloc areas that igloo_kmods' code allocated
+vm_igloo()
+{
+	grep -c 'igloo_kmods' /proc/vmallocinfo || true
 }
 
 # insmod_loop ROUND VARIANT: busybox insmod + rmmod, N_INSMOD times
@@ -151,7 +170,66 @@ out "guest|$(uname -r)|$(nproc)|$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo
 loaded dummy && busybox rmmod dummy
 echo 1 > /proc/sys/kernel/printk
 
+# blockloop ROUND FILE NAME WHAT: N_PROF blocked finit_module calls of
+# FILE by igloo_kmods as built (quiet=1), the calls alone (load-loop)
+blockloop()
+{
+	igloo_on quiet=1
+	r=$("$B/load-loop" "$2" "$3" "$N_PROF")
+	out "blockloop|$4|$1|$(getv load_ns "$r")|$N_PROF|$(getv load_fail "$r")"
+	igloo_off
+}
+
+# initmem ROUND FILE WHAT: init_module of FILE (a dummy.ko padded to a
+# size), allowed, by the profiling build: its peak allocation, and what
+# igloo_kmods still holds in vmalloc space after the call
+initmem()
+{
+	dmesg -c >/dev/null
+	/sbin/insmod "$B/profile/igloo_kmods.ko" quiet=1 allowlist=dummy || \
+		bench_error "insmod the profiling igloo_kmods"
+	before=$(vm_igloo)
+	r=$("$B/load-loop" --init "$2" dummy 1)
+	after=$(vm_igloo)
+	igloo_off
+	peak=$(dmesg | sed -n 's/.*igloo_kmods: profile peak_bytes 1 //p')
+	out "initmem|$3|$1|$(stat -c %s "$2")|$(getv load_fail "$r")|${peak:-none}|$before|$after"
+}
+
+# profile ROUND FILE WHAT NAME: N_PROF blocked finit_module calls of FILE
+# (load-loop; NAME for its delete_module) by the profiling build of
+# igloo_kmods, then the time each part took
+profile()
+{
+	dmesg -c >/dev/null
+	/sbin/insmod "$B/profile/igloo_kmods.ko" quiet=1 || \
+		bench_error "insmod the profiling igloo_kmods"
+	r=$("$B/load-loop" "$2" "$4" "$N_PROF")
+	out "pcall|$3|$1|$(getv load_ns "$r")|$N_PROF|$(getv load_fail "$r")"
+	igloo_off
+	dmesg | sed -n 's/.*igloo_kmods: profile //p' | while read -r part n ns; do
+		out "prof|$3|$1|$ns|$n|$part"
+	done
+}
+
 case " $(cat /proc/cmdline) " in
+*" kmods_bench=profile "*)
+	echo "=== bench: profile of a blocked attempt"
+	[ -f "$LARGEST" ] || bench_error "no $LARGEST in the guest"
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		startup "$round"
+		r=$("$B/syscall-loop" getpid "$N_GETPID") || bench_error "syscall-loop getpid"
+		out "getpid|base|$round|$(getv ns "$r")|$N_GETPID|0"
+		profile "$round" "$DUMMY" dummy dummy
+		profile "$round" "$LARGEST" largest "$LARGEST_NAME"
+		blockloop "$round" "$DUMMY" dummy dummy
+		blockloop "$round" "$LARGEST" "$LARGEST_NAME" largest
+		round=$((round + 1))
+	done
+	initmem 1 "$B/dummy-1m.ko" 1m
+	initmem 1 "$B/dummy-16m.ko" 16m
+	;;
 *" module_blacklist=dummy "*)
 	echo "=== bench: blocked attempts (module_blacklist=dummy)"
 	r=$("$CALL" finit "$DUMMY" 2>&1)
@@ -226,6 +304,30 @@ case " $(cat /proc/cmdline) " in
 	set -- $(timed "$CALL" --repeat "$N_TP" --quiet finit "$DUMMY")
 	collect_stop
 	out "tp|serial|1|$1|$N_TP|$(lines /tmp/bench.out/modules.log)|$(param dropped)|$(param records)|$collect_rc"
+	igloo_off
+
+	echo "--- boot storm: $N_STORM attempts from 8 processes"
+	mem_before=$(memfree)
+	igloo_on
+	mem_rest=$(memfree)
+	collect_start /tmp/bench.storm
+	pids=
+	t0=$("$B/timeit")
+	i=0
+	while [ "$i" -lt 8 ]; do
+		"$CALL" --repeat $(((N_STORM + i) / 8)) --quiet finit "$DUMMY" &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	for p in $pids; do
+		wait "$p" || bench_error "storm: a caller failed"
+	done
+	t1=$("$B/timeit")
+	collect_stop
+	storm_log=$(lines /tmp/bench.storm/modules.log)
+	rm -rf /tmp/bench.storm
+	mem_after=$(memfree)
+	out "storm|-|1|$((t1 - t0))|$N_STORM|$storm_log|$(param dropped)|$(param records)|$collect_rc|$mem_before|$mem_rest|$mem_after"
 	igloo_off
 
 	echo "--- burst with no collector"

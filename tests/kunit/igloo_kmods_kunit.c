@@ -752,33 +752,78 @@ struct ikt_result {
 	enum kmods_name_source src;
 };
 
+/* kmods_image_name() with a scratch of exactly @scratch_size bytes. */
+static int ikt_name_scratch(struct kunit *test, struct ikt_image *ti,
+			    size_t size, size_t scratch_size, char *name,
+			    size_t name_size, enum kmods_name_source *src)
+{
+	struct kmods_image img = { .read = ikt_image_read, .ctx = ti,
+				   .size = size };
+	int err;
+
+	if (scratch_size) {
+		img.scratch = kunit_kmalloc(test, scratch_size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, img.scratch);
+		img.scratch_size = scratch_size;
+	}
+	memset(name, 0x5a, name_size ? name_size : 1);
+	ti->calls = 0;
+	err = kmods_image_name(&img, name, name_size, src);
+	if (scratch_size)
+		kunit_kfree(test, img.scratch);
+	return err;
+}
+
 /*
  * kmods_image_name() on the first @size bytes of @data (at most the
- * buffer's size), with a name buffer of exactly @name_size bytes.
+ * buffer's size), with a name buffer of exactly @name_size bytes and a
+ * scratch of KMODS_SCRATCH_SIZE bytes, as the module reads files;
+ * @ti->calls counts that run's reads. When no read is made to fail, it is
+ * read again without scratch and with a small one, for the same result.
  */
 static int ikt_name_ex(struct kunit *test, const void *data, size_t size,
 		       struct ikt_image *ti, size_t name_size,
 		       struct ikt_result *res)
 {
-	struct kmods_image img = { .read = ikt_image_read, .ctx = ti,
-				   .size = size };
+	static const size_t other_scratch[] = { 0, 97 };
 	char *name = kunit_kmalloc(test, name_size ? name_size : 1,
 				   GFP_KERNEL);
-	int err;
+	char *name2 = kunit_kmalloc(test, name_size ? name_size : 1,
+				    GFP_KERNEL);
+	unsigned int calls, fail_at = ti->fail_at;
+	enum kmods_name_source src2;
+	int err, err2;
+	size_t i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, name);
-	memset(name, 0x5a, name_size ? name_size : 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, name2);
 	ti->test = test;
 	ti->data = data;
 	ti->size = size;
-	ti->calls = 0;
 	res->src = KMODS_NAME_NONE;
-	err = kmods_image_name(&img, name, name_size, &res->src);
+	err = ikt_name_scratch(test, ti, size, KMODS_SCRATCH_SIZE, name,
+			       name_size, &res->src);
+	calls = ti->calls;
+	ti->fail_at = 0;
+	for (i = 0; !fail_at && i < ARRAY_SIZE(other_scratch); i++) {
+		src2 = KMODS_NAME_NONE;
+		err2 = ikt_name_scratch(test, ti, size, other_scratch[i], name2,
+					name_size, &src2);
+		KUNIT_EXPECT_EQ_MSG(test, err2, err, "scratch of %zu bytes",
+				    other_scratch[i]);
+		if (!err && !err2) {
+			KUNIT_EXPECT_EQ(test, src2, res->src);
+			KUNIT_EXPECT_STREQ(test, name2, name);
+		}
+	}
+	ti->fail_at = fail_at;
+	ti->calls = calls;
 	if (!err)
 		strscpy(res->name, name, sizeof(res->name));
 	else
 		res->name[0] = '\0';
 	kunit_kfree(test, name);
+	kunit_kfree(test, name2);
 	return err;
 }
 

@@ -836,26 +836,78 @@ static int test_image_read(void *ctx, u64 off, void *buf, size_t len)
 }
 
 /*
+ * Scratch sizes the reader is also run with (besides KMODS_SCRATCH_SIZE):
+ * none (a section header and a name at a time), too small for any
+ * section table here but enough for .modinfo pieces, and one that cuts
+ * .modinfo entries at odd places.
+ */
+static const size_t test_scratch_sizes[] = { 0, 62, 97, 1000 };
+
+/* kmods_image_name() with a heap scratch of exactly @scratch_size bytes. */
+static int test_image_name_scratch(struct test_image *ti, size_t size,
+				   size_t scratch_size, char *name,
+				   size_t name_size,
+				   enum kmods_name_source *src)
+{
+	struct kmods_image img = { .read = test_image_read, .ctx = ti,
+				   .size = size };
+	int err;
+
+	if (scratch_size) {
+		img.scratch = malloc(scratch_size);
+		if (!img.scratch)
+			abort();
+		img.scratch_size = scratch_size;
+	}
+	ti->calls = 0;
+	err = kmods_image_name(&img, name, name_size, src);
+	free(img.scratch);
+	return err;
+}
+
+/*
  * kmods_image_name() on @size bytes of @data, copied to the heap so that
- * AddressSanitizer sees any access past them.
+ * AddressSanitizer sees any access past them, with a scratch buffer of
+ * KMODS_SCRATCH_SIZE bytes as the module reads files; @ti->calls counts
+ * the reads of that run. When no read is made to fail, the image is read
+ * again with each of test_scratch_sizes[], which must give the same
+ * result.
  */
 static int test_image_name_ex(const void *data, size_t size,
 			      struct test_image *ti, char *name,
 			      size_t name_size, enum kmods_name_source *src)
 {
-	struct kmods_image img = { .read = test_image_read, .ctx = ti,
-				   .size = size };
+	char *name2 = malloc(name_size ? name_size : 1);
+	enum kmods_name_source src2;
+	unsigned int calls, fail_at = ti->fail_at;
 	u8 *copy = malloc(size ? size : 1);
-	int err;
+	size_t i;
+	int err, err2;
 
-	if (!copy)
+	if (!copy || !name2)
 		abort();
 	memcpy(copy, data, size);
 	ti->data = copy;
 	ti->size = size;
-	ti->calls = 0;
-	err = kmods_image_name(&img, name, name_size, src);
+	err = test_image_name_scratch(ti, size, KMODS_SCRATCH_SIZE, name,
+				      name_size, src);
+	calls = ti->calls;
+	ti->fail_at = 0;
+	for (i = 0; !fail_at && i < ARRAY_SIZE(test_scratch_sizes); i++) {
+		memset(name2, 0x5a, name_size);
+		src2 = KMODS_NAME_NONE;
+		err2 = test_image_name_scratch(ti, size, test_scratch_sizes[i],
+					       name2, name_size, &src2);
+		if (err2 != err || (!err && (src2 != *src ||
+					     strcmp(name2, name))))
+			test_fail(__LINE__, "scratch of %zu bytes: %d (%s), with %d bytes: %d (%s)",
+				  test_scratch_sizes[i], err2, err2 ? "" : name2,
+				  KMODS_SCRATCH_SIZE, err, err ? "" : name);
+	}
+	ti->fail_at = fail_at;
+	ti->calls = calls;
 	free(copy);
+	free(name2);
 	ti->data = NULL;
 	return err;
 }
@@ -1903,6 +1955,49 @@ static void test_elf_read_error_bad_modinfo(void)
 	test_elf_free(&elf);
 }
 
+/*
+ * The section names after the section headers, the old copy zeroed: the
+ * bytes read with the headers (KMODS_SHSTR_LEAD before them) must not be
+ * taken for them. Then the names just before the headers, the usual
+ * layout, and far before them.
+ */
+static void test_elf_strtab_placed(void)
+{
+	struct elfimg_spec spec = { .is64 = true, MODINFO(TEST_MODINFO_DUMMY),
+				    .mod_name = "dummy", .text_bss = true };
+	struct elfimg elf;
+	u64 off, len;
+	size_t old;
+
+	test_elf_build(&spec, &elf);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_STR(test_name, "dummy");
+	off = elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_OFFSET);
+	len = elfimg_get_sh(&elf, elf.shstrtab, ELFIMG_SH_SIZE);
+	CHECK(off + len <= elf.shoff && elf.shoff - (off + len) < 8);
+	old = elf.size;
+	test_elf_grow(&elf, old + len);
+	memcpy(elf.buf + old, elf.buf + off, len);
+	memset(elf.buf + off, 0, len);
+	elfimg_set_sh(&elf, elf.shstrtab, ELFIMG_SH_OFFSET, old);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_STR(test_name, "dummy");
+	test_elf_free(&elf);
+
+	/* 2 KiB of padding between the names and the headers. */
+	test_elf_build(&spec, &elf);
+	old = elf.size;
+	test_elf_grow(&elf, old + 2048 + (elf.size - elf.shoff));
+	memcpy(elf.buf + elf.shoff + 2048, elf.buf + elf.shoff,
+	       old - elf.shoff);
+	memset(elf.buf + elf.shoff, 0, 2048);
+	elf.shoff += 2048;
+	elfimg_set_eh(&elf, ELFIMG_EH_SHOFF, elf.shoff);
+	CHECK_INT(test_elf_name(&elf), 0);
+	CHECK_STR(test_name, "dummy");
+	test_elf_free(&elf);
+}
+
 static void test_elf_reads_in_bounds(void)
 {
 #define S(s) { s, sizeof(s) - 1 }
@@ -1962,11 +2057,15 @@ struct test_file {
 	u64 size;
 };
 
+/* Reads test_file_name() made. */
+static unsigned int test_file_reads;
+
 static int test_file_read(void *ctx, u64 off, void *buf, size_t len)
 {
 	struct test_file *tf = ctx;
 	ssize_t n;
 
+	test_file_reads++;
 	if (off >= tf->size || len > tf->size - off) {
 		test_fail(__LINE__, "read of %zu bytes at %llu, file size %llu",
 			  len, (unsigned long long)off,
@@ -1991,10 +2090,14 @@ static char *test_glob_first(const char *pattern)
 	return path;
 }
 
-static int test_file_name(const char *path)
+static int test_file_name(const char *path, bool name_only)
 {
-	struct kmods_image img = { .read = test_file_read };
-	struct test_file tf;
+	static u8 scratch[KMODS_SCRATCH_SIZE];
+	struct kmods_image img = { .read = test_file_read,
+				   .scratch = scratch,
+				   .scratch_size = sizeof(scratch),
+				   .name_only = name_only };
+	struct test_file tf = { 0 };
 	struct stat st;
 	int err;
 
@@ -2009,6 +2112,7 @@ static int test_file_name(const char *path)
 	img.ctx = &tf;
 	img.size = tf.size;
 	memset(test_name, 0, sizeof(test_name));
+	test_file_reads = 0;
 	err = kmods_image_name(&img, test_name, sizeof(test_name), &test_src);
 	close(tf.fd);
 	return err;
@@ -2032,9 +2136,22 @@ static void test_real_dummy_ko(void)
 		return;
 	}
 	printf("    # %s\n", path);
-	CHECK_INT(test_file_name(path), 0);
+	/* As init_module's copy is read: a real module passes every check. */
+	CHECK_INT(test_file_name(path, false), 0);
 	CHECK_STR(test_name, "dummy");
 	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	printf("    # %u reads with the symbol and relocation tables\n",
+	       test_file_reads);
+	/* As finit_module's file is read: for the name only. */
+	CHECK_INT(test_file_name(path, true), 0);
+	CHECK_STR(test_name, "dummy");
+	CHECK_INT(test_src, KMODS_NAME_MODINFO);
+	/*
+	 * The header, the section headers, the section names, .modinfo and
+	 * this_module's name: five reads, not one per section and name.
+	 */
+	printf("    # %u reads\n", test_file_reads);
+	CHECK(test_file_reads <= 5);
 	free(path);
 }
 
@@ -2052,7 +2169,7 @@ static void test_real_dummy_ko_xz(void)
 	}
 	printf("    # %s\n", path);
 	/* As the kernel gets it from finit_module(): not ELF. */
-	CHECK_INT(test_file_name(path), -ENOEXEC);
+	CHECK_INT(test_file_name(path, true), -ENOEXEC);
 
 	/* As init_module() gets it from kmod: decompressed. */
 	if (system("command -v xz >/dev/null 2>&1")) {
@@ -2230,6 +2347,7 @@ static const struct test_case test_cases[] = {
 	TEST(test_elf_name_buffer),
 	TEST(test_elf_read_error),
 	TEST(test_elf_read_error_bad_modinfo),
+	TEST(test_elf_strtab_placed),
 	TEST(test_elf_reads_in_bounds),
 	TEST(test_real_dummy_ko),
 	TEST(test_real_dummy_ko_xz),

@@ -169,9 +169,12 @@ static inline __u32 kmods_record_csum(const struct kmods_record *rec)
 	__u32 hash = 2166136261U;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(*rec); i++) {
-		hash ^= p[i];
-		hash *= 16777619U;
+	/* Four bytes a turn (the size is a multiple of 8): the same sum. */
+	for (i = 0; i < sizeof(*rec); i += 4) {
+		hash = (hash ^ p[i]) * 16777619U;
+		hash = (hash ^ p[i + 1]) * 16777619U;
+		hash = (hash ^ p[i + 2]) * 16777619U;
+		hash = (hash ^ p[i + 3]) * 16777619U;
 	}
 	return hash;
 }
