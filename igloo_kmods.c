@@ -170,13 +170,8 @@ static inline void kmods_prof_mem(u64 bytes)
 
 /* ---- Policy, set through module parameters ---- */
 
-struct kmods_list_rcu {
-	struct rcu_head rcu;
-	struct kmods_list list;
-};
-
-static struct kmods_list_rcu __rcu *kmods_allow;
-static struct kmods_list_rcu __rcu *kmods_deny;
+static struct kmods_list __rcu *kmods_allow;
+static struct kmods_list __rcu *kmods_deny;
 static DEFINE_MUTEX(kmods_policy_mutex);
 static bool kmods_quiet;
 static int kmods_mode = KMODS_MODE_ENFORCE;
@@ -222,42 +217,80 @@ static int kmods_policy_writable(const struct kernel_param *kp)
 	return 0;
 }
 
+/* Lists may be large (KMODS_LIST_MAX names): kmalloc, else vmalloc. */
+static struct kmods_list *kmods_list_alloc(size_t size)
+{
+	struct kmods_list *l = NULL;
+
+	if (size <= PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
+		l = kzalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	return l ? l : vzalloc(size);
+}
+
+/*
+ * A write replaces the list; one that starts with '+' appends to it
+ * ("+a,b" adds a and b), so that a list longer than one sysfs write (a
+ * page) is built by one write and appends, and insmod takes
+ * "allowlist=a,b allowlist=+c" alike. Either way the new list is built
+ * whole, beside the old one, and swapped in with one pointer store:
+ * a reader sees the old list or the new one, never a part of either.
+ */
 static int kmods_list_set(const char *val, const struct kernel_param *kp)
 {
-	struct kmods_list_rcu __rcu **slot = kp->arg;
-	struct kmods_list_rcu *new, *old;
+	struct kmods_list __rcu **slot = kp->arg;
+	struct kmods_list *new, *old;
+	bool append = val[0] == '+';
+	size_t size;
 	int err;
 
 	err = kmods_policy_writable(kp);
 	if (err)
 		return err;
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	err = kmods_list_parse(val, &new->list);
-	if (err) {
-		kfree(new);
-		return err;
-	}
+	/*
+	 * sysfs passes at most a page of a write, and reports the rest as
+	 * not written: a cut list must not pass for the whole one.
+	 */
+	if (!kmods_parsing_insmod_args() && strnlen(val, PAGE_SIZE) >= PAGE_SIZE)
+		return -E2BIG;
 	mutex_lock(&kmods_policy_mutex);
-	old = rcu_replace_pointer(*slot, new,
-				  lockdep_is_held(&kmods_policy_mutex));
+	old = rcu_dereference_protected(*slot,
+					lockdep_is_held(&kmods_policy_mutex));
+	err = kmods_list_size(append ? old : NULL, val + append, &size);
+	if (err)
+		goto out;
+	new = kmods_list_alloc(size);
+	if (!new) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = kmods_list_parse(append ? old : NULL, val + append, new, size);
+	if (err) {
+		kvfree(new);
+		goto out;
+	}
+	rcu_assign_pointer(*slot, new);
 	mutex_unlock(&kmods_policy_mutex);
-	if (old)
-		kfree_rcu(old, rcu);
+	if (old) {
+		synchronize_rcu();
+		kvfree(old);
+	}
 	return 0;
+out:
+	mutex_unlock(&kmods_policy_mutex);
+	return err;
 }
 
+/* A list longer than a page cannot be read back (ENOSPC). */
 static int kmods_list_get(char *buf, const struct kernel_param *kp)
 {
-	struct kmods_list_rcu __rcu **slot = kp->arg;
-	struct kmods_list_rcu *l;
+	struct kmods_list __rcu **slot = kp->arg;
+	struct kmods_list *l;
 	int len = 0;
 
 	rcu_read_lock();
 	l = rcu_dereference(*slot);
 	if (l)
-		len = kmods_list_format(&l->list, buf, PAGE_SIZE - 1);
+		len = kmods_list_format(l, buf, PAGE_SIZE - 1);
 	rcu_read_unlock();
 	if (len < 0)
 		return len;
@@ -268,10 +301,10 @@ static int kmods_list_get(char *buf, const struct kernel_param *kp)
 
 static void kmods_list_free(void *arg)
 {
-	struct kmods_list_rcu __rcu **slot = arg;
+	struct kmods_list __rcu **slot = arg;
 
 	/* Called when the module is freed: no reader is left. */
-	kfree(rcu_dereference_protected(*slot, true));
+	kvfree(rcu_dereference_protected(*slot, true));
 	RCU_INIT_POINTER(*slot, NULL);
 }
 
@@ -283,10 +316,10 @@ static const struct kernel_param_ops kmods_list_ops = {
 
 module_param_cb(allowlist, &kmods_list_ops, &kmods_allow, 0644);
 MODULE_PARM_DESC(allowlist,
-		 "Comma-separated module names allowed to load (no .ko, no path)");
+		 "Comma-separated module names allowed to load (no .ko, no path); a leading + appends");
 module_param_cb(denylist, &kmods_list_ops, &kmods_deny, 0644);
 MODULE_PARM_DESC(denylist,
-		 "Comma-separated module names always blocked; wins over allowlist");
+		 "Comma-separated module names always blocked; wins over allowlist; a leading + appends");
 
 static int kmods_bool_set(const char *val, const struct kernel_param *kp)
 {
@@ -438,15 +471,30 @@ MODULE_PARM_DESC(subbuf_size, "Bytes per record sub-buffer (load time only)");
 module_param(n_subbufs, uint, 0444);
 MODULE_PARM_DESC(n_subbufs, "Number of record sub-buffers (load time only)");
 
-static enum kmods_rule kmods_decide(const char *name)
+/*
+ * The rule for @name and, with @file (penguin's name for the file) and
+ * @hints, where the lists would match the file otherwise (KMODS_F_*
+ * hints), both from the same lists.
+ */
+static enum kmods_rule kmods_decide_hints(const char *name, const char *file,
+					  u32 *hints)
 {
+	const struct kmods_list *allow, *deny;
 	enum kmods_rule rule;
 
 	rcu_read_lock();
-	rule = kmods_policy_decide(name, &rcu_dereference(kmods_allow)->list,
-				   &rcu_dereference(kmods_deny)->list);
+	allow = rcu_dereference(kmods_allow);
+	deny = rcu_dereference(kmods_deny);
+	rule = kmods_policy_decide(name, allow, deny);
+	if (hints)
+		*hints = kmods_policy_hints(name, file, allow, deny);
 	rcu_read_unlock();
 	return rule;
+}
+
+static enum kmods_rule kmods_decide(const char *name)
+{
+	return kmods_decide_hints(name, NULL, NULL);
 }
 
 /* ---- Modules whose load was faked ---- */
@@ -777,25 +825,68 @@ static char *kmods_log_escape(char *dst, const char *s)
 	return dst;
 }
 
+/*
+ * Where the lists and penguin's plugin part, with the entry that would
+ * match (kmods_policy_hints()), as "; hint: ..." clauses into @buf.
+ * Names and file names here are valid module names: nothing to escape.
+ */
+static void kmods_hint_text(const struct kmods_attempt *at, char *buf,
+			    size_t size)
+{
+	static const struct {
+		u32 flag;
+		const char *list;
+		bool file;
+	} hints[] = {
+		{ KMODS_F_ALLOW_FILE, "allowlist", true },
+		{ KMODS_F_ALLOW_MODULE, "allowlist", false },
+		{ KMODS_F_DENY_FILE, "denylist", true },
+		{ KMODS_F_DENY_MODULE, "denylist", false },
+	};
+	char file[MODULE_NAME_LEN];
+	size_t pos = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	if (!(at->flags & KMODS_F_HINTS) ||
+	    kmods_penguin_name(at->path, file, sizeof(file)))
+		return;
+	for (i = 0; i < ARRAY_SIZE(hints); i++) {
+		if (!(at->flags & hints[i].flag))
+			continue;
+		if (hints[i].file)
+			pos += scnprintf(buf + pos, size - pos,
+					 "; hint: %s names the file %s, not the module %s: entry %s would match",
+					 hints[i].list, file, at->name,
+					 at->name);
+		else
+			pos += scnprintf(buf + pos, size - pos,
+					 "; hint: %s names the module %s, not the file %s: penguin's plugin would need entry %s",
+					 hints[i].list, at->name, file, file);
+	}
+}
+
 static void kmods_attempt_log(struct kmods_attempt *at)
 {
-	char *path, *name, *comm;
+	char *path, *name, *comm, *hint;
 
 	if (READ_ONCE(kmods_quiet))
 		return;
 	/* at->buf is free by now, and large enough for all three. */
-	BUILD_BUG_ON(4 * (KMODS_PATH_LEN + KMODS_NAME_LEN + TASK_COMM_LEN) >
+	BUILD_BUG_ON(4 * (KMODS_PATH_LEN + KMODS_NAME_LEN + TASK_COMM_LEN) + 512 >
 		     sizeof(at->buf));
 	path = at->buf;
 	name = kmods_log_escape(path, at->path[0] ? at->path : "-");
 	comm = kmods_log_escape(name, at->name[0] ? at->name : "?");
-	kmods_log_escape(comm, at->comm);
-	pr_info("%s%s %s [%s] by %s[%d]: %s (%s%s), returned %ld\n",
+	hint = kmods_log_escape(comm, at->comm);
+	kmods_hint_text(at, hint, at->buf + sizeof(at->buf) - hint);
+	pr_info("%s%s %s [%s] by %s[%d]: %s (%s%s), returned %ld%s\n",
 		kmods_syscall_names[at->call->hook->sys],
 		at->flags & KMODS_F_COMPAT ? " (32-bit)" : "",
 		path, name, comm, task_tgid_nr(current),
 		kmods_decision_names[at->decision], kmods_rule_names[at->rule],
-		at->mode == KMODS_MODE_MONITOR ? ", monitor" : "", at->ret);
+		at->mode == KMODS_MODE_MONITOR ? ", monitor" : "", at->ret,
+		hint);
 }
 
 static void kmods_set_path(struct kmods_attempt *at, const char *path)
@@ -1289,6 +1380,27 @@ static struct ratelimit_state kmods_unprivileged_rs =
 	RATELIMIT_STATE_INIT_FLAGS(kmods_unprivileged_rs, 5 * HZ, 50,
 				   RATELIMIT_MSG_ON_RELEASE);
 
+/*
+ * The rule for the attempt's name, and where the lists would have
+ * matched its file name otherwise, as penguin's plugin matches (hint
+ * flags; the path must be whole for that).
+ */
+static enum kmods_rule kmods_attempt_decide(struct kmods_attempt *at)
+{
+	char file[MODULE_NAME_LEN];
+	enum kmods_rule rule;
+	u32 hints = 0;
+
+	if (!at->path[0] || (at->flags & KMODS_F_PATH_TRUNC) ||
+	    kmods_penguin_name(at->path, file, sizeof(file)))
+		file[0] = '\0';
+	rule = kmods_decide_hints(at->name, file, &hints);
+	if (rule == KMODS_RULE_BUILTIN)
+		hints = 0;
+	at->flags |= hints;
+	return rule;
+}
+
 static long kmods_load(const struct kmods_call *orig_call)
 {
 	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
@@ -1329,7 +1441,7 @@ static long kmods_load(const struct kmods_call *orig_call)
 	kmods_prof_add(KMODS_PROF_PARAMS, t);
 
 	t = kmods_prof_now();
-	at->rule = kmods_decide(at->name);
+	at->rule = kmods_attempt_decide(at);
 	if (at->decision == KMODS_DECISION_KERNEL) {
 		at->rule = KMODS_RULE_UNPRIVILEGED;
 	} else if (kmods_bad_call(at, &call)) {
@@ -1341,6 +1453,8 @@ static long kmods_load(const struct kmods_call *orig_call)
 	} else {
 		at->decision = KMODS_DECISION_BLOCK;
 	}
+	if (at->decision == KMODS_DECISION_KERNEL)
+		at->flags &= ~KMODS_F_HINTS;
 	atomic64_inc(&kmods_stats.attempts);
 	kmods_prof_add(KMODS_PROF_DECIDE, t);
 
@@ -1881,8 +1995,8 @@ static struct notifier_block kmods_module_nb = {
 
 static int kmods_lists_init(void)
 {
-	struct kmods_list_rcu __rcu **slots[] = { &kmods_allow, &kmods_deny };
-	struct kmods_list_rcu *l;
+	struct kmods_list __rcu **slots[] = { &kmods_allow, &kmods_deny };
+	struct kmods_list *l;
 	int i;
 
 	/* A list never given as a parameter starts empty. */

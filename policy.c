@@ -9,6 +9,7 @@
 #ifdef __KERNEL__
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #endif
 
@@ -155,83 +156,227 @@ const char *kmods_cmdline_module(const char *args, size_t len)
 	return found;
 }
 
+/**
+ * kmods_penguin_name() - the name penguin's kmods plugin gives a file
+ * @path: NUL-terminated path, e.g. "/lib/modules/foo.ko"
+ * @name: buffer for the name
+ * @size: size of @name
+ *
+ * penguin's plugin matches its lists against the file's base name with
+ * one ".ko" dropped, nothing else: "snd-hda-intel.ko" is "snd-hda-intel",
+ * "foo.ko.xz" stays "foo.ko.xz" (which no list entry can be).
+ *
+ * Context: Any context.
+ * Return: 0 if that name is a valid module name (and so could be a list
+ * entry), -EINVAL if not, -ENAMETOOLONG if it does not fit in @size.
+ */
+int kmods_penguin_name(const char *path, char *name, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len >= 3 && !strcmp(base + len - 3, ".ko"))
+		len -= 3;
+	if (len >= size || len >= MODULE_NAME_LEN)
+		return -ENAMETOOLONG;
+	memcpy(name, base, len);
+	name[len] = '\0';
+	return kmods_name_valid(name) ? 0 : -EINVAL;
+}
+
 static bool kmods_is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * One entry of a list text: skip leading white space, find the name.
+ * Returns the position after the entry's comma, or NULL at the end of
+ * the text; *@start and *@len give the name (*@len may be 0); *@bad is
+ * set for a character outside [A-Za-z0-9_-] or white space inside a name.
+ */
+static const char *kmods_list_entry(const char *p, const char **start,
+				    size_t *len, bool *bad)
+{
+	while (kmods_is_space(*p))
+		p++;
+	*start = p;
+	while (*p && *p != ',' && !kmods_is_space(*p)) {
+		if (!kmods_name_char_ok(*p))
+			*bad = true;
+		p++;
+	}
+	*len = p - *start;
+	while (kmods_is_space(*p))
+		p++;
+	if (*p && *p != ',')
+		*bad = true;	/* white space inside a name */
+	return *p ? p + 1 : NULL;
+}
+
+/* Compare as strcmp() does, with '-' and '_' equal. */
+static int kmods_fold_cmp(const char *a, const char *b)
+{
+	while (*a && kmods_fold(*a) == kmods_fold(*b)) {
+		a++;
+		b++;
+	}
+	return (unsigned char)kmods_fold(*a) - (unsigned char)kmods_fold(*b);
+}
+
+/* Lookup order: folded first, then byte for byte. */
+static int kmods_list_cmp(const char *a, const char *b)
+{
+	int r = kmods_fold_cmp(a, b);
+
+	return r ? r : strcmp(a, b);
+}
+
+/* sort() order for @sorted; the earlier of two equal names comes first. */
+static int kmods_list_sort_cmp(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa;
+	const char *b = *(const char *const *)pb;
+	int r = kmods_list_cmp(a, b);
+
+	if (r)
+		return r;
+	return a < b ? -1 : a > b;
+}
+
+/* Count @base's names and @text's entries and their bytes; validate. */
+static int kmods_list_measure(const struct kmods_list *base, const char *text,
+			      unsigned int *entries, size_t *bytes)
+{
+	const char *p = text, *start;
+	unsigned int i, n = base ? base->count : 0;
+	size_t len, total = 0;
+	bool bad = false;
+
+	for (i = 0; i < n; i++)
+		total += strlen(base->names[i]) + 1;
+	while (p) {
+		p = kmods_list_entry(p, &start, &len, &bad);
+		if (bad || len >= MODULE_NAME_LEN)
+			return -EINVAL;
+		if (len && ++n > KMODS_LIST_MAX)
+			return -EINVAL;
+		if (len)
+			total += len + 1;
+	}
+	*entries = n;
+	*bytes = total;
+	return 0;
+}
+
+/**
+ * kmods_list_size() - the memory kmods_list_parse() needs for a list
+ * @base: the list that @text adds to, or NULL for a new list
+ * @text: NUL-terminated text, e.g. "wireguard, nf_conntrack\n"
+ * @size: set to the size, in bytes, of the block to pass to
+ *	kmods_list_parse()
+ *
+ * Context: Any context.
+ * Return: 0 on success; -EINVAL as kmods_list_parse() would refuse @text.
+ */
+int kmods_list_size(const struct kmods_list *base, const char *text,
+		    size_t *size)
+{
+	unsigned int entries;
+	size_t bytes;
+	int err;
+
+	err = kmods_list_measure(base, text, &entries, &bytes);
+	if (err)
+		return err;
+	/* kmods_list_parse() computes the same. */
+	*size = sizeof(struct kmods_list) +
+		2 * entries * sizeof(const char *) + bytes;
+	return 0;
+}
+
+/* Put @len bytes of @s into the list under construction. */
+static void kmods_list_push(struct kmods_list *list, char **pool,
+			    const char *s, size_t len)
+{
+	memcpy(*pool, s, len);
+	(*pool)[len] = '\0';
+	list->names[list->count++] = *pool;
+	*pool += len + 1;
+}
+
 /**
  * kmods_list_parse() - parse a comma-separated list of module names
+ * @base: a list whose names come first (for an append), or NULL
  * @text: NUL-terminated text, e.g. "wireguard, nf_conntrack\n"
- * @list: where the result goes; written only on success
+ * @list: where the result goes: a block of @size bytes; written only on
+ *	success, and then independent of @base
+ * @size: bytes at @list, at least what kmods_list_size() gave
  *
  * White space around names is ignored, and so are empty entries (a
  * trailing comma, or an empty string for an empty list). A name given
- * twice, byte for byte, is kept once; nf-nat and nf_nat are two entries,
- * which match differently on an allowlist (kmods_list_allows()).
+ * twice, byte for byte, is kept once, where it first appeared; nf-nat and
+ * nf_nat are two entries, which match differently on an allowlist
+ * (kmods_list_allows()). The names are then sorted for lookup, so that
+ * the lookups cost O(log n) comparisons: building costs O(n log n).
  *
- * Context: Any context. Uses about 4 KiB of @list, none of the stack.
+ * Context: Any context; no allocation, no recursion.
  * Return: 0 on success; -EINVAL for a character outside [A-Za-z0-9_-]
  * (a path or a .ko suffix included), a name of MODULE_NAME_LEN or more
- * characters, or more than KMODS_LIST_MAX names. On error @list is left
- * as it was.
+ * characters, or more than KMODS_LIST_MAX names in all (repeats
+ * counted); -ENOSPC if @size is too small. On error @list is left as it
+ * was.
  */
-int kmods_list_parse(const char *text, struct kmods_list *list)
+int kmods_list_parse(const struct kmods_list *base, const char *text,
+		     struct kmods_list *list, size_t size)
 {
 	const char *p = text, *start;
-	unsigned int count = 0, i;
-	size_t len;
-	bool dup;
+	unsigned int entries, i, n;
+	size_t len, need;
+	bool bad = false;
+	char *pool;
+	int err;
 
-	/* First pass: validate everything without writing. */
-	for (;;) {
-		while (kmods_is_space(*p))
-			p++;
-		start = p;
-		while (*p && *p != ',' && !kmods_is_space(*p)) {
-			if (!kmods_name_char_ok(*p))
-				return -EINVAL;
-			p++;
-		}
-		len = p - start;
-		while (kmods_is_space(*p))
-			p++;
-		if (*p && *p != ',')
-			return -EINVAL;	/* white space inside a name */
-		if (len >= MODULE_NAME_LEN)
-			return -EINVAL;
-		if (len && ++count > KMODS_LIST_MAX)
-			return -EINVAL;
-		if (!*p++)
-			break;
+	err = kmods_list_measure(base, text, &entries, &len);
+	if (err)
+		return err;
+	need = sizeof(*list) + 2 * entries * sizeof(const char *) + len;
+	if (size < need)
+		return -ENOSPC;
+	list->count = 0;
+	list->size = need;
+	list->names = list->slots;
+	list->sorted = list->slots + entries;
+	pool = (char *)(list->slots + 2 * entries);
+	for (i = 0; base && i < base->count; i++)
+		kmods_list_push(list, &pool, base->names[i],
+				strlen(base->names[i]));
+	while (p) {
+		p = kmods_list_entry(p, &start, &len, &bad);
+		if (len)
+			kmods_list_push(list, &pool, start, len);
 	}
 
-	/* Second pass: copy, dropping duplicates. */
-	count = 0;
-	p = text;
-	for (;;) {
-		while (kmods_is_space(*p))
-			p++;
-		start = p;
-		while (*p && *p != ',' && !kmods_is_space(*p))
-			p++;
-		len = p - start;
-		if (len) {
-			memcpy(list->names[count], start, len);
-			list->names[count][len] = '\0';
-			dup = false;
-			for (i = 0; i < count && !dup; i++)
-				dup = !strcmp(list->names[i],
-					      list->names[count]);
-			if (!dup)
-				count++;
-		}
-		while (kmods_is_space(*p))
-			p++;
-		if (!*p++)
-			break;
+	/* Sort, then drop every later copy of a name (made ""). */
+	memcpy(list->sorted, list->names, entries * sizeof(const char *));
+	sort(list->sorted, entries, sizeof(const char *),
+	     kmods_list_sort_cmp, NULL);
+	for (i = entries; i-- > 1;) {
+		/* Equal names are adjacent, the first-written first. */
+		if (!strcmp(list->sorted[i], list->sorted[i - 1]))
+			*(char *)list->sorted[i] = '\0';
 	}
-	list->count = count;
+	for (i = 0, n = 0; i < entries; i++) {
+		if (*list->sorted[i])
+			list->sorted[n++] = list->sorted[i];
+	}
+	for (i = 0, n = 0; i < entries; i++) {
+		if (*list->names[i])
+			list->names[n++] = list->names[i];
+	}
+	list->count = n;
 	return 0;
 }
 
@@ -240,6 +385,8 @@ int kmods_list_parse(const char *text, struct kmods_list *list)
  * @list: the list
  * @buf: output buffer
  * @size: size of @buf
+ *
+ * The names come in the order they were written.
  *
  * Context: Any context.
  * Return: the length written, without the terminating NUL, or -ENOSPC if
@@ -267,6 +414,42 @@ int kmods_list_format(const struct kmods_list *list, char *buf, size_t size)
 	return pos;
 }
 
+/* Binary search of @list->sorted: byte for byte, or with '-' == '_'. */
+static bool kmods_list_search(const struct kmods_list *list, const char *name,
+			      bool exact)
+{
+	unsigned int lo = 0, hi = list ? list->count : 0, mid;
+	int r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		r = exact ? kmods_list_cmp(list->sorted[mid], name) :
+			    kmods_fold_cmp(list->sorted[mid], name);
+		if (!r)
+			return true;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/**
+ * kmods_list_has() - is @name an entry of @list, byte for byte?
+ * @list: the list, or NULL for an empty one
+ * @name: the name
+ *
+ * This is how penguin's plugin matches (Python's "in").
+ *
+ * Context: Any context.
+ * Return: true if @list holds exactly @name.
+ */
+bool kmods_list_has(const struct kmods_list *list, const char *name)
+{
+	return kmods_list_search(list, name, true);
+}
+
 /**
  * kmods_list_contains() - does a denylist entry name this module?
  * @list: the list, or NULL for an empty one
@@ -275,18 +458,12 @@ int kmods_list_format(const struct kmods_list *list, char *buf, size_t size)
  * '-' and '_' are equal here: an entry blocks every spelling of its name,
  * so that no module slips past a denylist entry by a separator.
  *
- * Context: Any context.
+ * Context: Any context. O(log n) name comparisons.
  * Return: true if @name is on @list, with '-' and '_' equal.
  */
 bool kmods_list_contains(const struct kmods_list *list, const char *name)
 {
-	unsigned int i;
-
-	for (i = 0; list && i < list->count; i++) {
-		if (kmods_name_eq(list->names[i], name))
-			return true;
-	}
-	return false;
+	return kmods_list_search(list, name, false);
 }
 
 /**
@@ -302,20 +479,16 @@ bool kmods_list_contains(const struct kmods_list *list, const char *name)
  * spelling with a '-' that it does not have: nf_nat does not allow
  * nf-nat, nor igloo_kmods igloo-kmods.
  *
- * Context: Any context.
+ * Context: Any context. O(log n) name comparisons.
  * Return: true if an entry of @list allows @name.
  */
 bool kmods_list_allows(const struct kmods_list *list, const char *name)
 {
-	bool kbuild = !strchr(name, '-');
-	unsigned int i;
-
-	for (i = 0; list && i < list->count; i++) {
-		if (!strcmp(list->names[i], name) ||
-		    (kbuild && kmods_name_eq(list->names[i], name)))
-			return true;
-	}
-	return false;
+	/*
+	 * A name with a '-' needs its own entry. One without matches every
+	 * entry that folds to it, and those are adjacent in @sorted.
+	 */
+	return kmods_list_search(list, name, !!strchr(name, '-'));
 }
 
 /**
@@ -361,6 +534,51 @@ enum kmods_rule kmods_policy_decide(const char *name,
 bool kmods_rule_allows(enum kmods_rule rule)
 {
 	return rule == KMODS_RULE_BUILTIN || rule == KMODS_RULE_ALLOWLIST;
+}
+
+/**
+ * kmods_policy_hints() - where the lists and penguin's way of matching part
+ * @name: the module's real name, the one the policy decides on
+ * @file: the file's name as penguin's plugin takes it
+ *	(kmods_penguin_name()), or NULL or "" when there is none
+ * @allow: the allowlist, or NULL
+ * @deny: the denylist, or NULL
+ *
+ * penguin's plugin matches a list entry byte for byte against the file
+ * name; igloo_kmods matches the module's real name. Where the two differ
+ * (a renamed file, or '-' in one and '_' in the other), a list written
+ * for one does not match the other. This says, for each list, whether it
+ * names the file and not the module (KMODS_F_ALLOW_FILE,
+ * KMODS_F_DENY_FILE: the entry that would match is @name) or the module
+ * and not the file (KMODS_F_ALLOW_MODULE, KMODS_F_DENY_MODULE: penguin's
+ * plugin would need the entry @file). It changes no decision.
+ *
+ * Context: Any context.
+ * Return: the KMODS_F_* hint flags; 0 when the two ways agree.
+ */
+u32 kmods_policy_hints(const char *name, const char *file,
+		       const struct kmods_list *allow,
+		       const struct kmods_list *deny)
+{
+	bool by_name, by_file;
+	u32 hints = 0;
+
+	if (!name || !file || !kmods_name_valid(name) ||
+	    !kmods_name_valid(file))
+		return 0;
+	by_name = kmods_list_allows(allow, name);
+	by_file = kmods_list_has(allow, file);
+	if (by_file && !by_name)
+		hints |= KMODS_F_ALLOW_FILE;
+	else if (by_name && !by_file)
+		hints |= KMODS_F_ALLOW_MODULE;
+	by_name = kmods_list_contains(deny, name);
+	by_file = kmods_list_has(deny, file);
+	if (by_file && !by_name)
+		hints |= KMODS_F_DENY_FILE;
+	else if (by_name && !by_file)
+		hints |= KMODS_F_DENY_MODULE;
+	return hints;
 }
 
 /* ELF reading. Offsets are those of the ELF specification. */

@@ -24,6 +24,9 @@ typedef __u32 u32;
 typedef __u64 u64;
 #define MODULE_NAME_LEN (64 - sizeof(unsigned long))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include <stdlib.h>
+/* lib/sort.c's sort(), as the C library has it; @swap is always NULL. */
+#define sort(base, num, size, cmp, swap) qsort(base, num, size, cmp)
 
 static inline long strscpy(char *dst, const char *src, size_t size)
 {
@@ -43,17 +46,33 @@ static inline long strscpy(char *dst, const char *src, size_t size)
 
 #include <uapi/linux/igloo_kmods.h>
 
-/* Most names one policy list holds. */
-#define KMODS_LIST_MAX		64
+/*
+ * Most names one policy list holds: penguin sets no limit, and a target
+ * may load hundreds of modules. The bound keeps a list's memory (about
+ * 80 bytes a name) and the time to build it in check.
+ */
+#define KMODS_LIST_MAX		16384
 
 /**
- * struct kmods_list - a parsed allowlist or denylist
- * @count: number of names in use
- * @names: NUL-terminated names, as written, each once (byte for byte)
+ * struct kmods_list - a parsed allowlist or denylist, in one block
+ * @count: number of names
+ * @size: bytes of the block, this header included (kmods_list_size())
+ * @names: the names in the order written, each once (byte for byte)
+ * @sorted: the same names in lookup order: by their spelling with every
+ *	'-' made '_', then byte for byte, so that a lookup is a binary
+ *	search whichever rule it applies
+ * @slots: storage for @names and @sorted; the names' bytes follow it
+ *
+ * One block holds the header, both arrays and the names themselves, so a
+ * list is allocated, replaced and freed as one piece, and a reader that
+ * holds a pointer to it sees the whole list or none of it.
  */
 struct kmods_list {
 	unsigned int count;
-	char names[KMODS_LIST_MAX][MODULE_NAME_LEN];
+	size_t size;
+	const char **names;
+	const char **sorted;
+	const char *slots[];
 };
 
 /**
@@ -95,14 +114,23 @@ bool kmods_path_is_module(const char *path);
 int kmods_name_from_path(const char *path, char *name, size_t size);
 const char *kmods_cmdline_module(const char *args, size_t len);
 
-int kmods_list_parse(const char *text, struct kmods_list *list);
+int kmods_penguin_name(const char *path, char *name, size_t size);
+
+int kmods_list_size(const struct kmods_list *base, const char *text,
+		    size_t *size);
+int kmods_list_parse(const struct kmods_list *base, const char *text,
+		     struct kmods_list *list, size_t size);
 int kmods_list_format(const struct kmods_list *list, char *buf, size_t size);
 bool kmods_list_contains(const struct kmods_list *list, const char *name);
 bool kmods_list_allows(const struct kmods_list *list, const char *name);
+bool kmods_list_has(const struct kmods_list *list, const char *name);
 
 enum kmods_rule kmods_policy_decide(const char *name,
 				    const struct kmods_list *allow,
 				    const struct kmods_list *deny);
+u32 kmods_policy_hints(const char *name, const char *file,
+		       const struct kmods_list *allow,
+		       const struct kmods_list *deny);
 bool kmods_rule_allows(enum kmods_rule rule);
 
 int kmods_image_name(const struct kmods_image *img, char *name, size_t size,

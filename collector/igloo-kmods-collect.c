@@ -132,6 +132,12 @@ struct collect {
 	bool resync;			/* looking for the next valid record */
 	uint64_t bad_start;		/* stream offset of the bad bytes */
 
+	/* Distinct "hint: ..." lines for the summary, in order seen. */
+	char **hints;
+	size_t n_hints;
+	size_t cap_hints;
+	uint64_t n_hinted;		/* attempts with a hint flag */
+
 	struct collect_instance *inst;
 	size_t n_inst;
 	size_t cap_inst;
@@ -214,6 +220,10 @@ static const struct {
 	{ KMODS_F_VETOED, "vetoed" },
 	{ KMODS_F_ERRNO, "errno" },
 	{ KMODS_F_BUSY, "busy" },
+	{ KMODS_F_ALLOW_FILE, "allow_file" },
+	{ KMODS_F_ALLOW_MODULE, "allow_module" },
+	{ KMODS_F_DENY_FILE, "deny_file" },
+	{ KMODS_F_DENY_MODULE, "deny_module" },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -592,6 +602,81 @@ static void collect_log_penguin(struct collect *c,
 	fputc('\n', c->log);
 }
 
+/* Most distinct hints kept for the summary; more are only counted. */
+#define COLLECT_HINTS_MAX	256
+
+/*
+ * The name penguin's kmods plugin matches a list against: the path's base
+ * name with one ".ko" dropped (kmods_penguin_name() in policy.c).
+ */
+static void collect_penguin_name(const char *path, char *name, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len >= 3 && !strcmp(base + len - 3, ".ko"))
+		len -= 3;
+	snprintf(name, size, "%.*s", (int)len, base);
+}
+
+/*
+ * Remember, once each, where a list named the file and not the module
+ * or the other way round (the KMODS_F_ALLOW_* and KMODS_F_DENY_* hints),
+ * with the entry that would match, for the summary.
+ */
+static void collect_hint(struct collect *c, const struct kmods_event *ev)
+{
+	static const struct {
+		uint32_t flag;
+		const char *list;
+		bool file;
+	} kinds[] = {
+		{ KMODS_F_ALLOW_FILE, "allowlist", true },
+		{ KMODS_F_ALLOW_MODULE, "allowlist", false },
+		{ KMODS_F_DENY_FILE, "denylist", true },
+		{ KMODS_F_DENY_MODULE, "denylist", false },
+	};
+	char file[KMODS_PATH_LEN], line[2 * KMODS_PATH_LEN + 256];
+	size_t i, j;
+	char **grown;
+
+	if (!(ev->flags & KMODS_F_HINTS))
+		return;
+	c->n_hinted++;
+	collect_penguin_name(ev->path, file, sizeof(file));
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!(ev->flags & kinds[i].flag))
+			continue;
+		if (kinds[i].file)
+			snprintf(line, sizeof(line),
+				 "hint: %s names the file %s, not the module %s: entry %s would match",
+				 kinds[i].list, file, ev->name, ev->name);
+		else
+			snprintf(line, sizeof(line),
+				 "hint: %s names the module %s, not the file %s: penguin's plugin would need entry %s",
+				 kinds[i].list, ev->name, file, file);
+		for (j = 0; j < c->n_hints; j++) {
+			if (!strcmp(c->hints[j], line))
+				break;
+		}
+		if (j < c->n_hints || c->n_hints == COLLECT_HINTS_MAX)
+			continue;
+		if (c->n_hints == c->cap_hints) {
+			c->cap_hints = c->cap_hints ? 2 * c->cap_hints : 8;
+			grown = realloc(c->hints,
+					c->cap_hints * sizeof(*c->hints));
+			if (!grown)
+				return;
+			c->hints = grown;
+		}
+		c->hints[c->n_hints] = strdup(line);
+		if (c->hints[c->n_hints])
+			c->n_hints++;
+	}
+}
+
 static void collect_log_attempt(struct collect *c, const struct kmods_event *ev)
 {
 	if (!c->log)
@@ -845,6 +930,7 @@ static int collect_record(struct collect *c, const unsigned char *rec)
 	case KMODS_REC_ATTEMPT:
 		c->n_attempts++;
 		collect_log_attempt(c, &ev);
+		collect_hint(c, &ev);
 		/* Loads passed to the kernel get a result record. */
 		if (ev.decision != KMODS_DECISION_BLOCK) {
 			if (collect_pending_add(c, &ev))
@@ -1512,6 +1598,7 @@ int main(int argc, char **argv)
 		.raw_fd = -1,
 	};
 	int status;
+	size_t i;
 
 	if (collect_parse_args(&c.opt, argc, argv))
 		return COLLECT_EXIT_USAGE;
@@ -1545,6 +1632,21 @@ int main(int argc, char **argv)
 			c.n_records, c.n_attempts, c.n_results, c.n_unloads,
 			c.n_gaps, c.n_dropped, c.n_inst, c.n_bad,
 			c.n_skipped);
+	/*
+	 * The names penguin users write: the decision was the module's real
+	 * name; these say where a list matched only the file name, or only
+	 * the module's, and which entry would match.
+	 */
+	if (!c.opt.quiet && c.n_hinted)
+		fprintf(stderr, COLLECT_NAME ": %" PRIu64
+			" attempts where a list matched the module's name and not its file's, or the other way round (penguin's plugin matches file names):\n",
+			c.n_hinted);
+	for (i = 0; i < c.n_hints; i++) {
+		if (!c.opt.quiet)
+			fprintf(stderr, COLLECT_NAME ": %s\n", c.hints[i]);
+		free(c.hints[i]);
+	}
+	free(c.hints);
 
 	if (!status && c.n_bad)
 		status = COLLECT_EXIT_CORRUPT;

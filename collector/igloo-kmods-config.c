@@ -41,11 +41,12 @@
 
 /*
  * What igloo_kmods accepts in a list (policy.c, kmods_list_parse()): at
- * most 64 names of [A-Za-z0-9_-], each shorter than MODULE_NAME_LEN, which
- * is 56 on 64-bit kernels (60 on 32-bit ones: 56 works on both).
+ * most KMODS_LIST_MAX (16384) names of [A-Za-z0-9_-], each shorter than
+ * MODULE_NAME_LEN, which is 56 on 64-bit kernels (60 on 32-bit ones: 56
+ * works on both).
  */
 #define NAME_LEN_MAX		55
-#define LIST_MAX		64
+#define LIST_MAX		16384
 
 #define SYSFS_PARAMS		"/sys/module/igloo_kmods/parameters"
 #define DEFAULT_MODULE		"igloo_kmods.ko"

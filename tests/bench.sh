@@ -233,6 +233,11 @@ else
 	RST=${KMODS_BENCH_OUT:-$KMODS_REPO/Documentation/benchmark.rst}
 fi
 mkdir -p "$(dirname "$RST")"
+# The policy lookup with long lists, counted in user space (callgrind):
+# its section goes into the document, its TAP lines into this run's.
+"$KMODS_REPO/tests/unit/lookup-bench.sh" --rst >"$OUT/lookup.rst" \
+	2>"$OUT/lookup.tap" || true
+grep -E '^(not )?ok ' "$OUT/lookup.tap" || not_ok "tests/unit/lookup-bench.sh printed nothing"
 export BENCH_CMD="make bench (${KMODS_BENCH_CLOCKS:+KMODS_BENCH_CLOCKS=$KMODS_BENCH_CLOCKS }tests/bench.sh $flavour)" BENCH_DATE=$started \
 	BENCH_CPU=$host_cpu BENCH_NPROC=$host_nproc BENCH_LOAD=$host_load \
 	BENCH_QEMU=$qemu_version BENCH_COMMIT=$commit BENCH_SMP=$SMP \
@@ -838,6 +843,9 @@ for clock in CLOCKS:
                         SUBBUF // REC_SIZE, SUBBUF, NSUB)))
     L.append("")
 
+lookup_rst = os.path.join(OUT, "lookup.rst")
+if os.path.exists(lookup_rst) and os.path.getsize(lookup_rst):
+    L.append(open(lookup_rst, encoding="utf-8").read().rstrip("\n") + "\n")
 L.append("Reading the results")
 L.append("===================\n")
 def med_of(v):

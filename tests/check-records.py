@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Compare what a guest run declared against what the host decoded.
 
-Usage: check-records.py LABEL RESULTS OUTDIR
+Usage: check-records.py LABEL RESULTS OUTDIR [COLLECTOR_STDERR]
 
 RESULTS is the guest's result channel (KMODS-EXPECT / KMODS-BULK /
-KMODS-RESULT / KMODS-DONE lines, see tests/guest/lib.sh); OUTDIR holds the collector's
-modules.log and modules.jsonl. Every expected record must be the next
-record in modules.jsonl, and modules.log must list exactly the expected
-load attempts, in order. Prints one TAP line per scenario plus one for
+KMODS-HINT / KMODS-RESULT / KMODS-DONE lines, see tests/guest/lib.sh);
+OUTDIR holds the collector's modules.log and modules.jsonl. Every expected
+record must be the next record in modules.jsonl (with at least the flags
+an expectation names), modules.log must list exactly the expected load
+attempts, in order, and every KMODS-HINT text must be a line of the
+collector's summary (COLLECTOR_STDERR). Prints one TAP line per scenario plus one for
 modules.log and one for the run's completion.
 Exit status: 0 if all passed, 1 otherwise.
 """
@@ -22,31 +24,36 @@ FIELDS = ("event", "syscall", "compat", "name", "decision", "rule", "ret",
 
 def parse_results(path):
     expects, results, done = [], {}, False
-    order = []
+    order, hints = [], []
     with open(path, "rb") as f:
         for raw in f:
             line = raw.decode("utf-8", "replace").strip()
             parts = line.split("|")
-            if parts[0] == "KMODS-EXPECT" and len(parts) == 10:
-                exp = dict(zip(("scenario",) + FIELDS, parts[1:]))
+            if parts[0] == "KMODS-EXPECT" and len(parts) in (10, 11):
+                exp = dict(zip(("scenario",) + FIELDS, parts[1:10]))
+                exp["flags"] = parts[10].split(",") if len(parts) == 11 \
+                    else []
                 expects.append(exp)
                 if exp["scenario"] not in order:
                     order.append(exp["scenario"])
             elif parts[0] == "KMODS-BULK" and len(parts) == 3:
                 # N load attempts of any content, e.g. a stress run
                 for _ in range(int(parts[2])):
-                    expects.append(dict(zip(("scenario",) + FIELDS,
+                    expects.append(dict(zip(("scenario",) + FIELDS + ("flags",),
                                             [parts[1], "load"] +
-                                            ["*"] * (len(FIELDS) - 1))))
+                                            ["*"] * (len(FIELDS) - 1) +
+                                            [[]])))
                 if parts[1] not in order:
                     order.append(parts[1])
+            elif parts[0] == "KMODS-HINT" and len(parts) == 3:
+                hints.append((parts[1], parts[2]))
             elif parts[0] == "KMODS-RESULT" and len(parts) >= 3:
                 results[parts[1]] = (parts[2], "|".join(parts[3:]))
                 if parts[1] not in order:
                     order.append(parts[1])
             elif parts[0] == "KMODS-DONE":
                 done = True
-    return expects, results, order, done
+    return expects, results, order, done, hints
 
 
 def field_of(rec, field):
@@ -67,6 +74,9 @@ def mismatch(exp, rec):
         got = field_of(rec, field)
         if got != want:
             return "%s is '%s', expected '%s'" % (field, got, want)
+    for flag in exp.get("flags", []):
+        if flag not in rec.get("flags", []):
+            return "flags %s lack '%s'" % (rec.get("flags"), flag)
     if rec.get("decision") != "block" and rec.get("result") != "done":
         return "load passed to the kernel has no result record"
     return None
@@ -80,7 +90,15 @@ def describe(rec):
 
 def main():
     label, results_path, outdir = sys.argv[1:4]
-    expects, results, order, done = parse_results(results_path)
+    expects, results, order, done, hints = parse_results(results_path)
+    summary = None
+    if len(sys.argv) > 4:
+        try:
+            with open(sys.argv[4]) as f:
+                summary = [line.split(": ", 1)[-1].rstrip("\n")
+                           for line in f]
+        except OSError:
+            summary = []
     try:
         with open(outdir + "/modules.jsonl") as f:
             records = [json.loads(line) for line in f if line.strip()]
@@ -115,6 +133,11 @@ def main():
         i += 1
         if j < len(records):
             j += 1
+    for scenario, text in hints:
+        if summary is None:
+            note(scenario, "no collector summary to find the hint in")
+        elif text not in summary:
+            note(scenario, "the collector's summary lacks '%s'" % text)
     last = expects[-1]["scenario"] if expects else "run"
     for k in range(j, len(records)):
         note(last, "unexpected record: " + describe(records[k]))

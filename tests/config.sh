@@ -335,6 +335,80 @@ if [ -n "$LISTCHECK" ]; then
 	fi
 fi
 
+# ---- long lists ----------------------------------------------------------------
+
+# 4,096 names of 55 characters (229 KiB of list): more than one insmod
+# argument may carry (MAX_ARG_STRLEN, 128 KiB) and than one sysfs write
+# (a page). The tool splits them into a first part and '+' appends; the
+# parts must each fit, run through execve() and, read by igloo_kmods' own
+# parser (list-check, which appends a '+' list to the one before it),
+# give back all 4,096 names in order.
+if [ -n "$LISTCHECK" ]; then
+	awk 'BEGIN { printf "plugins:\n  kmods:\n    allowlist:\n";
+		for (i = 0; i < 4096; i++) printf "      - m%054d\n", i }' \
+		>"$OUT/long.yaml"
+	awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%sm%054d", i ? "," : "", i }' \
+		>"$OUT/long.want"
+	if "$BIN" "$OUT/long.yaml" >"$OUT/long.insmod" 2>"$OUT/long.err"; then
+		read -r -a words <"$OUT/long.insmod"
+		args=("${words[@]:2}")
+		longest=0
+		for w in "${args[@]}"; do
+			[ "${#w}" -le "$longest" ] || longest=${#w}
+		done
+		got=$("$LISTCHECK" "${args[@]#allowlist=}" | tail -n 1)
+		# execve() takes the line as printed (true for insmod).
+		if [ "${#args[@]}" -ge 4 ] && [ "$longest" -lt 131072 ] && \
+		   [ "$got" = "accepted 4096 $(cat "$OUT/long.want")" ] && \
+		   /bin/true "${args[@]}"; then
+			ok "4,096 long names: insmod line in ${#args[@]} arguments of at most $longest bytes, execve() takes it, igloo_kmods' parser reads back all 4,096"
+		else
+			not_ok "4,096 long names: insmod line (${#args[@]} arguments, longest $longest bytes) not read back whole: ${got:0:60}"
+		fi
+		# The control: the same list as one argument is refused.
+		if /bin/true "allowlist=$(cat "$OUT/long.want")" 2>/dev/null; then
+			not_ok "execve() took a 229 KiB argument: the split is not needed here"
+		else
+			ok "execve() refuses the same list as one argument (E2BIG): the split is needed"
+		fi
+	else
+		not_ok "4,096 long names refused: $(head -c 200 "$OUT/long.err")"
+	fi
+	if "$BIN" --sysfs "$OUT/long.yaml" >"$OUT/long.sysfs" 2>"$OUT/long.err"; then
+		sed -n "s|^echo '\([^']*\)' > .*/allowlist\$|\1|p" "$OUT/long.sysfs" \
+			>"$OUT/long.writes"
+		mapfile -t writes <"$OUT/long.writes"
+		longest=0
+		for w in "${writes[@]}"; do
+			[ "${#w}" -le "$longest" ] || longest=${#w}
+		done
+		# The first write empties the allowlist; the last one holds it.
+		got=$("$LISTCHECK" "${writes[@]}" | tail -n 1)
+		if [ "${#writes[@]}" -ge 50 ] && [ "$longest" -lt 4095 ] && \
+		   [ "$got" = "accepted 4096 $(cat "$OUT/long.want")" ]; then
+			ok "4,096 long names: ${#writes[@]} sysfs writes of at most $longest bytes (under a page with the newline), read back whole"
+		else
+			not_ok "4,096 long names: sysfs writes (${#writes[@]}, longest $longest bytes) not read back whole: ${got:0:60}"
+		fi
+	else
+		not_ok "4,096 long names refused with --sysfs: $(head -c 200 "$OUT/long.err")"
+	fi
+	awk 'BEGIN { printf "plugins:\n  kmods:\n    denylist:\n";
+		for (i = 0; i < 16385; i++) printf "      - m%d\n", i }' \
+		>"$OUT/toolong.yaml"
+	head -n 16387 "$OUT/toolong.yaml" >"$OUT/max.yaml"
+	rc=0
+	"$BIN" "$OUT/toolong.yaml" >/dev/null 2>"$OUT/toolong.err" || rc=$?
+	want="error: $OUT/toolong.yaml:16388:9: plugins.kmods.denylist[16384]: more than 16384 different names"
+	if "$BIN" "$OUT/max.yaml" >"$OUT/max.out" 2>/dev/null && \
+	   [ "$("$LISTCHECK" $(sed 's/ /\n/g' "$OUT/max.out" | sed -n 's/^denylist=//p') | tail -n 1 | cut -d' ' -f1-2)" = "accepted 16384" ] && \
+	   [ "$rc" = 1 ] && [ "$(cat "$OUT/toolong.err")" = "$want" ]; then
+		ok "16,384 names are accepted (igloo_kmods' limit); 16,385 are refused at the last"
+	else
+		not_ok "the 16,384-name limit: rc $rc, $(head -c 200 "$OUT/toolong.err")"
+	fi
+fi
+
 # ---- documentation -----------------------------------------------------------
 
 MAN=$KMODS_REPO/collector/igloo-kmods-config.1

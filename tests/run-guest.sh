@@ -112,14 +112,14 @@ collect_rc=0
 "$KMODS_COLLECT" -o "$out/out" "$out/records.bin" 2> "$out/collect.err" || \
 	collect_rc=$?
 if [ "$collect_rc" = 0 ]; then
-	echo "ok - $label collector decoded the stream: $(tail -1 "$out/collect.err")"
+	echo "ok - $label collector decoded the stream: $(grep -F ' records (' "$out/collect.err" | tail -1)"
 else
 	failed=1
 	echo "not ok - $label collector exited $collect_rc"
 	sed 's/^/#   /' "$out/collect.err"
 fi
 python3 "$KMODS_TESTS/check-records.py" "$label" "$out/results.txt" \
-	"$out/out" || failed=1
+	"$out/out" "$out/collect.err" || failed=1
 # Checks a scenario could not run on this machine: each one a TAP skip,
 # counted as skipped (never as passed). A debug kernel has kmemleak, so
 # there its scan may not be skipped.

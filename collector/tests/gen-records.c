@@ -241,6 +241,35 @@ static void gen_case_normal(void)
 	gen_emit(&r);
 }
 
+/*
+ * The hint flags: a renamed file twice (one summary line), a module
+ * named by the allowlist but not its file, a denylist entry for the file
+ * only.
+ */
+static void gen_case_hints(void)
+{
+	struct gen_rec a, r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r = gen_attempt("ikm_mark", "/lib/modules/foo.ko",
+				KMODS_DECISION_BLOCK, KMODS_RULE_DEFAULT, 0);
+		r.flags = KMODS_F_ALLOW_FILE;
+		gen_emit(&r);
+	}
+	a = gen_attempt("snd_hda_intel", "/lib/snd-hda-intel.ko",
+			KMODS_DECISION_ALLOW, KMODS_RULE_ALLOWLIST, 0);
+	a.flags = KMODS_F_ALLOW_MODULE;
+	gen_emit(&a);
+	r = gen_result(&a, 0, 0);
+	gen_emit(&r);
+	r = gen_attempt("evil", "/x/bad.ko", KMODS_DECISION_BLOCK,
+			KMODS_RULE_DEFAULT, 0);
+	r.syscall = KMODS_SYS_INIT_MODULE;
+	r.flags = KMODS_F_DENY_FILE;
+	gen_emit(&r);
+}
+
 /* Values that need more than one byte in every multi-byte field. */
 static void gen_case_bigvals(void)
 {
@@ -437,7 +466,7 @@ static void gen_usage(void)
 	fprintf(stderr,
 		"Usage: gen-records [options] CASE\n"
 		"Cases: normal bigvals gap drop instances merge pending orphan\n"
-		"       unload hostile many\n"
+		"       unload hostile many hints\n"
 		"  --count N        records for 'many' (default 10)\n"
 		"  --corrupt K[:B]  flip byte B (default 200) of record K\n"
 		"  --bad-enum K     record K gets rule 99 and a valid checksum\n"
@@ -499,6 +528,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(which, "normal"))
 		gen_case_normal();
+	else if (!strcmp(which, "hints"))
+		gen_case_hints();
 	else if (!strcmp(which, "bigvals"))
 		gen_case_bigvals();
 	else if (!strcmp(which, "gap"))

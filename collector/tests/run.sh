@@ -306,6 +306,27 @@ expect_log '/lib/modules/6.1.0/extra/foo.ko\n/tmp/baz.ko\n'
 expect_file "$T/out/modules.jsonl" "$exp/normal.jsonl"
 t_end
 
+t_begin "hints: a list named the file, not the module, or the other way round"
+rm -rf "$T/out"
+gen hints
+collect -o "$T/out" "$T/in.bin"
+expect_rc 0
+expect_log '/lib/modules/foo.ko\n/lib/modules/foo.ko\n/lib/snd-hda-intel.ko\n/x/bad.ko\n'
+expect_json
+expect_err "$SUMMARY 5 records (4 attempts, 1 results, 0 unloads)"
+expect_err "$SUMMARY 4 attempts where a list matched the module's name and not its file's, or the other way round"
+expect_err "$SUMMARY hint: allowlist names the file foo, not the module ikm_mark: entry ikm_mark would match"
+expect_err "$SUMMARY hint: allowlist names the module snd_hda_intel, not the file snd-hda-intel: penguin's plugin would need entry snd-hda-intel"
+expect_err "$SUMMARY hint: denylist names the file bad, not the module evil: entry evil would match"
+# once each, after the summary line
+[ "$(grep -c 'hint: ' "$T/err")" = 3 ] || fail "hints not once each: $(cat "$T/err")"
+[ "$(sed -n 1p "$T/err" | grep -c ' records (')" = 1 ] || fail "summary not first: $(cat "$T/err")"
+grep -q '"flags":\["allow_file"\]' "$T/out/modules.jsonl" || fail "jsonl lacks allow_file"
+grep -q '"flags":\["allow_module"\]' "$T/out/modules.jsonl" || fail "jsonl lacks allow_module"
+collect -q -o "$T/out" "$T/in.bin"
+[ ! -s "$T/err" ] || fail "--quiet printed hints: $(cat "$T/err")"
+t_end
+
 t_begin "multi-byte values decode as little-endian"
 rm -rf "$T/out"
 gen bigvals

@@ -5,8 +5,10 @@
  * The input, NUL-terminated, is parsed twice: by policy.c and by a small
  * independent model here; both must agree on success and on the names.
  * A failed parse must leave the list untouched. A parsed list must hold
- * valid, distinct names, decide as the lists it is, and format to text
- * that parses back to the same list; one byte less must give -ENOSPC.
+ * valid, distinct names, decide as the lists it is (its sorted lookups
+ * agreeing with a linear search), and format to text that parses back
+ * to the same list; one byte less must give -ENOSPC. The input is also
+ * appended to a fixed list, as a '+' write to sysfs is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,15 +67,49 @@ static int fuzz_list_model(const char *text,
 	return 0;
 }
 
+/* The lookups before the lists were sorted: linear, for comparison. */
+static bool fuzz_list_allows_model(const struct kmods_list *l,
+				   const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->count; i++) {
+		if (!strcmp(l->names[i], name) ||
+		    (!strchr(name, '-') && kmods_name_eq(l->names[i], name)))
+			return true;
+	}
+	return false;
+}
+
+static bool fuzz_list_contains_model(const struct kmods_list *l,
+				     const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->count; i++) {
+		if (kmods_name_eq(l->names[i], name))
+			return true;
+	}
+	return false;
+}
+
+#define FUZZ_LIST_BYTES	(sizeof(struct kmods_list) + KMODS_LIST_MAX * \
+			 (2 * sizeof(char *) + MODULE_NAME_LEN))
+
 int kmods_fuzz_list(const u8 *data, size_t size)
 {
-	static struct kmods_list list, again, sentinel;
+	static union {
+		struct kmods_list l;
+		unsigned char b[FUZZ_LIST_BYTES];
+	} lu, againu, sentinel, baseu, appu;
 	static char model[KMODS_LIST_MAX][MODULE_NAME_LEN];
 	static char buf[KMODS_LIST_MAX * MODULE_NAME_LEN];
+	struct kmods_list *lp = &lu.l, *ap = &againu.l;
 	enum kmods_rule rule;
-	char *text, *small = NULL;
+	char *text, *small = NULL, probe[MODULE_NAME_LEN];
 	unsigned int model_count = 0, i, j;
 	int ret = 0, err, model_err, len;
+	size_t need, k;
 
 	text = malloc(size + 1);
 	if (!text)
@@ -82,35 +118,37 @@ int kmods_fuzz_list(const u8 *data, size_t size)
 	text[size] = '\0';
 
 	memset(&sentinel, 0xa5, sizeof(sentinel));
-	list = sentinel;
-	err = kmods_list_parse(text, &list);
+	lu = sentinel;
+	err = kmods_list_parse(NULL, text, lp, sizeof(lu));
 	model_err = fuzz_list_model(text, model, &model_count);
 	FUZZ_CHECK(err == model_err);
+	FUZZ_CHECK(kmods_list_size(NULL, text, &need) == err);
 	if (err) {
 		FUZZ_CHECK(err == -EINVAL);
-		FUZZ_CHECK(!memcmp(&list, &sentinel, sizeof(list)));
+		FUZZ_CHECK(!memcmp(&lu, &sentinel, sizeof(lu)));
 		goto out;
 	}
+	FUZZ_CHECK(lp->size == need);
 
-	FUZZ_CHECK(list.count <= KMODS_LIST_MAX);
-	FUZZ_CHECK(list.count == model_count);
-	for (i = 0; i < list.count; i++) {
-		FUZZ_CHECK(!strcmp(list.names[i], model[i]));
-		FUZZ_CHECK(kmods_name_valid(list.names[i]));
-		FUZZ_CHECK(kmods_list_contains(&list, list.names[i]));
+	FUZZ_CHECK(lp->count <= KMODS_LIST_MAX);
+	FUZZ_CHECK(lp->count == model_count);
+	for (i = 0; i < lp->count; i++) {
+		FUZZ_CHECK(!strcmp(lp->names[i], model[i]));
+		FUZZ_CHECK(kmods_name_valid(lp->names[i]));
+		FUZZ_CHECK(kmods_list_contains(lp, lp->names[i]));
 		for (j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(list.names[i], list.names[j]));
-		rule = kmods_policy_decide(list.names[i], &list, NULL);
+			FUZZ_CHECK(strcmp(lp->names[i], lp->names[j]));
+		rule = kmods_policy_decide(lp->names[i], lp, NULL);
 		FUZZ_CHECK(rule == KMODS_RULE_ALLOWLIST ||
 			   rule == KMODS_RULE_BUILTIN);
-		rule = kmods_policy_decide(list.names[i], &list, &list);
+		rule = kmods_policy_decide(lp->names[i], lp, lp);
 		FUZZ_CHECK(rule == KMODS_RULE_DENYLIST ||
 			   rule == KMODS_RULE_BUILTIN);
 		FUZZ_CHECK(kmods_rule_allows(rule) ==
 			   (rule == KMODS_RULE_BUILTIN));
 	}
 
-	len = kmods_list_format(&list, buf, sizeof(buf));
+	len = kmods_list_format(lp, buf, sizeof(buf));
 	FUZZ_CHECK(len >= 0 && (size_t)len < sizeof(buf));
 	FUZZ_CHECK(strlen(buf) == (size_t)len);
 
@@ -118,19 +156,48 @@ int kmods_fuzz_list(const u8 *data, size_t size)
 	small = malloc(len + 1);
 	if (!small)
 		goto out;
-	FUZZ_CHECK(kmods_list_format(&list, small, len + 1) == len);
+	FUZZ_CHECK(kmods_list_format(lp, small, len + 1) == len);
 	FUZZ_CHECK(!strcmp(small, buf));
 	if (len) {
-		FUZZ_CHECK(kmods_list_format(&list, small, len) == -ENOSPC);
+		FUZZ_CHECK(kmods_list_format(lp, small, len) == -ENOSPC);
 		FUZZ_CHECK(small[0] == '\0');
 	}
-	FUZZ_CHECK(kmods_list_format(&list, small, 0) == -ENOSPC);
+	FUZZ_CHECK(kmods_list_format(lp, small, 0) == -ENOSPC);
 
-	memset(&again, 0x5a, sizeof(again));
-	FUZZ_CHECK(kmods_list_parse(buf, &again) == 0);
-	FUZZ_CHECK(again.count == list.count);
-	for (i = 0; i < list.count; i++)
-		FUZZ_CHECK(!strcmp(again.names[i], list.names[i]));
+	memset(&againu, 0x5a, sizeof(againu));
+	FUZZ_CHECK(kmods_list_parse(NULL, buf, ap, sizeof(againu)) == 0);
+	FUZZ_CHECK(ap->count == lp->count);
+	for (i = 0; i < lp->count; i++)
+		FUZZ_CHECK(!strcmp(ap->names[i], lp->names[i]));
+
+	/*
+	 * Each name, and each with its first separator flipped: the sorted
+	 * lookups agree with the linear ones.
+	 */
+	for (i = 0; i < lp->count; i++) {
+		strcpy(probe, lp->names[i]);
+		for (j = 0; j < 2; j++) {
+			FUZZ_CHECK(kmods_list_allows(lp, probe) ==
+				   fuzz_list_allows_model(lp, probe));
+			FUZZ_CHECK(kmods_list_contains(lp, probe) ==
+				   fuzz_list_contains_model(lp, probe));
+			k = strcspn(probe, "-_");
+			if (!probe[k])
+				break;
+			probe[k] ^= '-' ^ '_';
+		}
+	}
+
+	/* Appended to "a,nf-nat": those first, then the input's new names. */
+	FUZZ_CHECK(kmods_list_parse(NULL, "a,nf-nat", &baseu.l,
+				    sizeof(baseu)) == 0);
+	FUZZ_CHECK(kmods_list_parse(&baseu.l, text, &appu.l,
+				    sizeof(appu)) == 0);
+	FUZZ_CHECK(appu.l.count >= 2 && appu.l.count <= lp->count + 2);
+	FUZZ_CHECK(!strcmp(appu.l.names[0], "a") &&
+		   !strcmp(appu.l.names[1], "nf-nat"));
+	for (i = 0; i < lp->count; i++)
+		FUZZ_CHECK(kmods_list_has(&appu.l, lp->names[i]));
 out:
 	free(small);
 	free(text);

@@ -6,9 +6,11 @@
 # Results go to $KMODS_RESULTS (the third serial port), one line each, so
 # they never interleave with the kernel's console output:
 #	KMODS-EXPECT|<scenario>|<event>|<syscall>|<compat>|<name>|<decision>|
-#		<rule>|<ret>|<path>
+#		<rule>|<ret>|<path>[|<flags>]
 #			a record the host must find next in modules.jsonl
-#			("*" matches anything)
+#			("*" matches anything), with at least those flags
+#	KMODS-HINT|<scenario>|<text>	a line the host collector's summary
+#					must print
 #	KMODS-BULK|<scenario>|<n>		n load records of any content
 #	KMODS-TABLE|<case>|<what>|<value>	a measured outcome, for the docs
 #	KMODS-SKIP|<scenario>|<reason>		checks left out on this machine
@@ -69,10 +71,18 @@ end()
 	fi
 }
 
-# expect EVENT SYSCALL COMPAT NAME DECISION RULE RET PATH
+# expect EVENT SYSCALL COMPAT NAME DECISION RULE RET PATH [FLAGS]
+# FLAGS: comma-separated flag names (modules.jsonl's) the record must have
 expect()
 {
-	kmods_out "KMODS-EXPECT|$kmods_scenario|$1|$2|$3|$4|$5|$6|$7|$8"
+	kmods_out "KMODS-EXPECT|$kmods_scenario|$1|$2|$3|$4|$5|$6|$7|$8${9:+|$9}"
+}
+
+# expect_hint TEXT: the host collector's summary must have the line TEXT
+# (after "igloo-kmods-collect: ")
+expect_hint()
+{
+	kmods_out "KMODS-HINT|$kmods_scenario|$1"
 }
 
 # check DESCRIPTION COMMAND...: fail unless COMMAND succeeds

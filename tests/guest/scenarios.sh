@@ -101,6 +101,114 @@ expect load finit_module false ikm_other block denylist 0 /tmp/ikm_mark.ko
 rm -f /tmp/ikm_mark.ko
 end
 
+# --- the names penguin users write: its plugin matches file names ---
+# The decision stays on the module's real name; the record (a flag), the
+# kernel log line and the host collector's summary say where a list named
+# the file and not the module, or the other way round, with the entry
+# that would match.
+begin penguin_names
+kmods_load allowlist=foo denylist=ikm-other
+cp $T/ikm_mark.ko /tmp/foo.ko
+run_rc 0 insmod /tmp/foo.ko
+check "renamed module allowed by its file name" not loaded ikm_mark
+hint="hint: allowlist names the file foo, not the module ikm_mark: entry ikm_mark would match"
+check "kernel log lacks the file-name hint" \
+	test "$(dmesg_count "foo.ko [ikm_mark] by insmod")" = 1 -a \
+	"$(dmesg_count "blocked (default), returned 0; $hint")" = 1
+expect load finit_module false ikm_mark block default 0 /tmp/foo.ko allow_file
+expect_hint "$hint"
+run_rc 0 insmod $T/ikm_other.ko
+check "denied module loaded" not loaded ikm_other
+hint="hint: denylist names the module ikm_other, not the file ikm_other: penguin's plugin would need entry ikm_other"
+check "kernel log lacks the module-name hint" \
+	test "$(dmesg_count "blocked (denylist), returned 0; $hint")" = 1
+expect load finit_module false ikm_other block denylist 0 $T/ikm_other.ko deny_module
+expect_hint "$hint"
+check "write allowlist" set_param allowlist ikm_mark
+run_rc 0 insmod /tmp/foo.ko
+check "module allowed by its real name not loaded" loaded ikm_mark
+hint="hint: allowlist names the module ikm_mark, not the file foo: penguin's plugin would need entry foo"
+check "kernel log lacks the penguin entry" \
+	test "$(dmesg_count "allowed (allowlist), returned 0; $hint")" = 1
+expect load finit_module false ikm_mark allow allowlist 0 /tmp/foo.ko allow_module
+expect_hint "$hint"
+run_rc 0 rmmod ikm_mark
+# A list that names the module as its file is named: nothing to say.
+hinted=$(dmesg | grep -F "$T/ikm_mark.ko [ikm_mark] by insmod" | grep -c "hint:")
+allowed=$(dmesg | grep -F "$T/ikm_mark.ko [ikm_mark] by insmod" | grep -c "allowed (allowlist)")
+run_rc 0 insmod $T/ikm_mark.ko
+check "no log line for the allowed load" \
+	test "$(dmesg | grep -F "$T/ikm_mark.ko [ikm_mark] by insmod" | grep -c "allowed (allowlist)")" = $((allowed + 1))
+check "a hint where the list matches both names" \
+	test "$(dmesg | grep -F "$T/ikm_mark.ko [ikm_mark] by insmod" | grep -c "hint:")" = "$hinted"
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+rm -f /tmp/foo.ko
+end
+
+# --- lists of 4,096 names, through insmod and through sysfs appends ---
+# long_names FIRST COUNT: m<FIRST>... (40 characters each), comma-separated
+long_names()
+{
+	awk -v f="$1" -v n="$2" 'BEGIN {
+		for (i = f; i < f + n; i++)
+			printf("%sm%039d", (i > f) ? "," : "", i) }'
+}
+
+# ikm_dash_name first, 4,094 names of 40 characters, ikm_mark last: 168
+# KiB, more than one argument may carry (128 KiB), so insmod gets each
+# list in two parts, the second appended ("+"); the denylist ends with
+# ikm-other, which folds to ikm_other.
+begin long_lists
+a=$(long_names 0 2047)
+b=$(long_names 2047 2047)
+check "names not generated" test "${#a}" = 83926 -a "${#b}" = 83926
+kmods_load "allowlist=ikm_dash_name,$a" "allowlist=+$b,ikm_mark" \
+	"denylist=$b" "denylist=+$a,ikm-other"
+run_rc 0 insmod $T/ikm_mark.ko
+check "last of 4,096 allowlisted names (insmod) not loaded" loaded ikm_mark
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+run_rc 0 insmod $T/ikm_dash_name.ko
+check "first of 4,096 allowlisted names (insmod) not loaded" loaded ikm_dash_name
+expect load finit_module false ikm_dash_name allow allowlist 0 $T/ikm_dash_name.ko
+run_rc 0 rmmod ikm_dash_name
+run_rc 0 insmod $T/ikm_other.ko
+check "last of 4,096 denylisted names (insmod) loaded" not loaded ikm_other
+expect load finit_module false ikm_other block denylist 0 $T/ikm_other.ko
+check "a list longer than a page read back" not cat $KMODS_PARAMS/allowlist
+
+# The same through sysfs: one write, then appends of at most 90 names
+# (3,690 bytes, under a page).
+check "write allowlist" set_param allowlist ikm_dash_name
+check "empty denylist" set_param denylist ""
+awk 'BEGIN { for (i = 0; i < 4094; i++)
+	printf("%sm%039d%s", (i % 90) ? "," : "+", i,
+	       (i % 90 == 89 || i == 4093) ? "\n" : "") }' >/tmp/appends
+n=0
+while read -r w; do
+	set_param allowlist "$w" || fail "append $n refused"
+	n=$((n + 1))
+done </tmp/appends
+check "append ikm_mark" set_param allowlist +ikm_mark
+check "46 appends" test "$n" = 46
+# A write of a page or more is refused whole (sysfs would cut it).
+check "a write of 4,920 bytes accepted" not set_param allowlist "$(long_names 0 120)"
+check "a write of 4,920 bytes appended" not set_param allowlist "+$(long_names 0 120)"
+run_rc 0 insmod $T/ikm_mark.ko
+check "last of 4,096 allowlisted names (sysfs) not loaded" loaded ikm_mark
+expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+run_rc 0 rmmod ikm_mark
+run_rc 0 insmod $T/ikm_dash_name.ko
+check "first of 4,096 allowlisted names (sysfs) not loaded" loaded ikm_dash_name
+expect load finit_module false ikm_dash_name allow allowlist 0 $T/ikm_dash_name.ko
+run_rc 0 rmmod ikm_dash_name
+run_rc 0 insmod $T/ikm_other.ko
+check "a name on neither list loaded" not loaded ikm_other
+expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
+rm -f /tmp/appends
+end
+
 # --- both system calls, 64-bit and 32-bit, blocked and allowed ---
 begin syscalls
 kmods_load
@@ -185,14 +293,16 @@ expect load finit_module false ikm_other allow allowlist 0 $T/ikm_other.ko
 rmmod ikm_other
 for bad in "a/b" "ikm_mark.ko" "bad name" "x!" \
 	"$(printf 'n%.0s' $(seq 1 $((NAME_MAX + 1))))" \
-	"$(seq -s, 1 65)"; do
+	"+x,a b" "+x,y.ko" "+,bad name"; do
 	if set_param allowlist "$bad"; then
 		fail "invalid allowlist '$bad' accepted"
 	fi
 	check "allowlist changed by '$bad'" test "$(param allowlist)" = "ikm_other,ikm-dash-name"
 done
 check "longest valid name" set_param denylist "$(printf 'n%.0s' $(seq 1 $NAME_MAX))"
-check "64 entries" set_param denylist "$(seq -s, 1 64)"
+check "65 entries (the limit was 64)" set_param denylist "$(seq -s, 1 65)"
+check "an append of 2" set_param denylist "+66,1,67"
+check "the append" test "$(param denylist)" = "$(seq -s, 1 67)"
 check "bad mode refused" not set_param mode sideways
 check "mode unchanged" test "$(param mode)" = enforce
 check "bad block_errno refused" not set_param block_errno 4096

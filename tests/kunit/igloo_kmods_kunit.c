@@ -26,6 +26,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "../../policy.c"
 #include "../elf-image.h"
@@ -283,40 +284,68 @@ struct ikt_lists {
 	struct kmods_list *other;
 };
 
+/* Room for the largest list of the longest names. */
+#define IKT_LIST_BYTES	(sizeof(struct kmods_list) + KMODS_LIST_MAX * \
+			 (2 * sizeof(char *) + MODULE_NAME_LEN))
+
 static int ikt_lists_init(struct kunit *test)
 {
 	struct ikt_lists *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 
 	if (!l)
 		return -ENOMEM;
-	l->list = kunit_kmalloc(test, sizeof(*l->list), GFP_KERNEL);
-	l->sentinel = kunit_kmalloc(test, sizeof(*l->sentinel), GFP_KERNEL);
-	l->other = kunit_kzalloc(test, sizeof(*l->other), GFP_KERNEL);
+	test->priv = l;
+	/* Over a megabyte each: vmalloc, freed by ikt_lists_exit(). */
+	l->list = vmalloc(IKT_LIST_BYTES);
+	l->sentinel = vmalloc(IKT_LIST_BYTES);
+	l->other = vzalloc(IKT_LIST_BYTES);
 	if (!l->list || !l->sentinel || !l->other)
 		return -ENOMEM;
-	memset(l->sentinel, 0xa5, sizeof(*l->sentinel));
-	test->priv = l;
+	memset(l->sentinel, 0xa5, IKT_LIST_BYTES);
 	return 0;
 }
 
+static void ikt_lists_exit(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	if (!l)
+		return;
+	vfree(l->list);
+	vfree(l->sentinel);
+	vfree(l->other);
+}
+
 /*
- * Parse @text (copied to an exact-size buffer) into a list that holds a
- * sentinel; a failed parse must leave the sentinel alone.
+ * Parse @text (copied to an exact-size buffer), appended to @base if
+ * not NULL, into a list that holds a sentinel; a failed parse must leave
+ * the sentinel alone, and a good one use what kmods_list_size() said.
  */
-static int ikt_parse(struct kunit *test, const char *text)
+static int ikt_parse_onto(struct kunit *test, const struct kmods_list *base,
+			  const char *text)
 {
 	struct ikt_lists *l = test->priv;
 	char *copy = ikt_exact(test, text, strlen(text) + 1);
+	size_t size = 0;
 	int err;
 
-	memcpy(l->list, l->sentinel, sizeof(*l->list));
-	err = kmods_list_parse(copy, l->list);
+	memcpy(l->list, l->sentinel, IKT_LIST_BYTES);
+	KUNIT_EXPECT_EQ(test, kmods_list_size(base, copy, &size),
+			kmods_list_parse(base, copy, l->list, IKT_LIST_BYTES));
+	err = kmods_list_size(base, copy, &size);
 	if (err)
 		KUNIT_EXPECT_TRUE_MSG(test, !memcmp(l->list, l->sentinel,
-						    sizeof(*l->list)),
+						    IKT_LIST_BYTES),
 				      "failed parse (%d) of \"%s\" changed the list",
 				      err, text);
+	else
+		KUNIT_EXPECT_EQ(test, l->list->size, size);
 	return err;
+}
+
+static int ikt_parse(struct kunit *test, const char *text)
+{
+	return ikt_parse_onto(test, NULL, text);
 }
 
 static void ikt_expect_list(struct kunit *test, const char * const *want,
@@ -461,8 +490,9 @@ static void list_parse_error_keeps_list(struct kunit *test)
 	struct ikt_lists *l = test->priv;
 
 	/* A real list, then bad writes: it stays as it was. */
-	KUNIT_ASSERT_EQ(test, kmods_list_parse("keep,me", l->list), 0);
-	memcpy(l->sentinel, l->list, sizeof(*l->list));
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(NULL, "keep,me", l->list,
+					       IKT_LIST_BYTES), 0);
+	memcpy(l->sentinel, l->list, IKT_LIST_BYTES);
 	KUNIT_EXPECT_EQ(test, ikt_parse(test, "ok,bad name"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ikt_parse(test, "ok,x.ko"), -EINVAL);
 	KUNIT_EXPECT_EQ(test,
@@ -489,7 +519,8 @@ static void list_format_round_trip(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, ikt_parse(test, texts[i]), 0);
 		len = kmods_list_format(l->list, buf, size);
 		KUNIT_EXPECT_EQ(test, len, (int)strlen(buf));
-		KUNIT_ASSERT_EQ(test, kmods_list_parse(buf, l->other), 0);
+		KUNIT_ASSERT_EQ(test, kmods_list_parse(NULL, buf, l->other,
+						       IKT_LIST_BYTES), 0);
 		KUNIT_ASSERT_EQ(test, l->other->count, l->list->count);
 		for (j = 0; j < l->list->count; j++)
 			KUNIT_EXPECT_STREQ(test, l->other->names[j],
@@ -544,6 +575,39 @@ static void list_contains_folds(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kmods_list_contains(NULL, "dummy"));
 }
 
+static void list_append(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(NULL, "a,b,nf-nat", l->other,
+					       IKT_LIST_BYTES), 0);
+	KUNIT_ASSERT_EQ(test, ikt_parse_onto(test, l->other, "c,a, nf_nat"), 0);
+	IKT_LIST(test, "a", "b", "nf-nat", "c", "nf_nat");
+	KUNIT_EXPECT_EQ(test, ikt_parse_onto(test, l->other, "c,x.ko"),
+			-EINVAL);
+	KUNIT_EXPECT_TRUE(test, kmods_list_contains(l->other, "nf_nat"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->other, "c"));
+}
+
+/* 4,096 names: the last is found, the next is not, by either rule. */
+static void list_lookup_4096(struct kunit *test)
+{
+	struct ikt_lists *l = test->priv;
+
+	KUNIT_ASSERT_EQ(test, ikt_parse(test, ikt_many_names(test, 4096, ",")),
+			0);
+	KUNIT_ASSERT_EQ(test, l->list->count, 4096U);
+	KUNIT_EXPECT_TRUE(test, kmods_list_allows(l->list, "m4095"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_contains(l->list, "m4095"));
+	KUNIT_EXPECT_TRUE(test, kmods_list_allows(l->list, "m0"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_allows(l->list, "m4096"));
+	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->list, "m4096"));
+	KUNIT_EXPECT_EQ(test, kmods_policy_decide("m4095", l->list, NULL),
+			KMODS_RULE_ALLOWLIST);
+	KUNIT_EXPECT_EQ(test, kmods_policy_hints("ikm_mark", "m17", l->list,
+						 NULL), KMODS_F_ALLOW_FILE);
+}
+
 static struct kunit_case igloo_kmods_lists_cases[] = {
 	KUNIT_CASE(list_parse_empty),
 	KUNIT_CASE(list_parse_spaces),
@@ -559,12 +623,15 @@ static struct kunit_case igloo_kmods_lists_cases[] = {
 	KUNIT_CASE(list_format_round_trip),
 	KUNIT_CASE(list_format_small_buffer),
 	KUNIT_CASE(list_contains_folds),
+	KUNIT_CASE(list_append),
+	KUNIT_CASE(list_lookup_4096),
 	{}
 };
 
 static struct kunit_suite igloo_kmods_lists_suite = {
 	.name = "igloo_kmods_lists",
 	.init = ikt_lists_init,
+	.exit = ikt_lists_exit,
 	.test_cases = igloo_kmods_lists_cases,
 };
 
@@ -575,12 +642,16 @@ static void ikt_policy_lists(struct kunit *test, const char *allow,
 			     const char *deny, struct kmods_list **a,
 			     struct kmods_list **d)
 {
-	*a = kunit_kzalloc(test, sizeof(**a), GFP_KERNEL);
-	*d = kunit_kzalloc(test, sizeof(**d), GFP_KERNEL);
+	size_t as = 0, ds = 0;
+
+	KUNIT_ASSERT_EQ(test, kmods_list_size(NULL, allow, &as), 0);
+	KUNIT_ASSERT_EQ(test, kmods_list_size(NULL, deny, &ds), 0);
+	*a = kunit_kzalloc(test, as, GFP_KERNEL);
+	*d = kunit_kzalloc(test, ds, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *a);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *d);
-	KUNIT_ASSERT_EQ(test, kmods_list_parse(allow, *a), 0);
-	KUNIT_ASSERT_EQ(test, kmods_list_parse(deny, *d), 0);
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(NULL, allow, *a, as), 0);
+	KUNIT_ASSERT_EQ(test, kmods_list_parse(NULL, deny, *d, ds), 0);
 }
 
 static void policy_decide_no_name(struct kunit *test)

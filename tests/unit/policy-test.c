@@ -363,21 +363,54 @@ static void test_cmdline_empty(void)
 
 /* Lists */
 
+/* Room for the largest list of the longest names. */
+#define TEST_LIST_BYTES	(sizeof(struct kmods_list) + KMODS_LIST_MAX * \
+			 (2 * sizeof(char *) + MODULE_NAME_LEN))
+
+static struct kmods_list *test_list_new(void)
+{
+	struct kmods_list *l = malloc(TEST_LIST_BYTES);
+
+	if (!l)
+		abort();
+	memset(l, 0, TEST_LIST_BYTES);
+	return l;
+}
+
 /*
- * Parse into a list filled with a sentinel; on error, check that the
- * list still holds the sentinel.
+ * Parse (appending to @base, if any) into a list filled with a sentinel;
+ * on error, check that the list still holds the sentinel, and on success
+ * that kmods_list_size() asked for exactly what was used.
  */
+static int test_parse_onto(int line, const struct kmods_list *base,
+			   const char *text, struct kmods_list *list)
+{
+	static unsigned char *sentinel;
+	size_t size = 0;
+	int err, size_err;
+
+	if (!sentinel) {
+		sentinel = malloc(TEST_LIST_BYTES);
+		if (!sentinel)
+			abort();
+		memset(sentinel, 0xa5, TEST_LIST_BYTES);
+	}
+	memcpy(list, sentinel, TEST_LIST_BYTES);
+	size_err = kmods_list_size(base, text, &size);
+	err = kmods_list_parse(base, text, list, TEST_LIST_BYTES);
+	if (err != size_err)
+		test_fail(line, "parse %d, size %d", err, size_err);
+	if (err && memcmp(list, sentinel, TEST_LIST_BYTES))
+		test_fail(line, "failed parse (%d) changed the list", err);
+	if (!err && list->size != size)
+		test_fail(line, "list uses %zu bytes, size said %zu",
+			  list->size, size);
+	return err;
+}
+
 static int test_parse(int line, const char *text, struct kmods_list *list)
 {
-	static struct kmods_list sentinel;
-	int err;
-
-	memset(&sentinel, 0xa5, sizeof(sentinel));
-	*list = sentinel;
-	err = kmods_list_parse(text, list);
-	if (err && memcmp(list, &sentinel, sizeof(*list)))
-		test_fail(line, "failed parse (%d) changed the list", err);
-	return err;
+	return test_parse_onto(line, NULL, text, list);
 }
 
 static void test_check_list(int line, const struct kmods_list *list,
@@ -402,62 +435,62 @@ static void test_check_list(int line, const struct kmods_list *list,
 	test_check_list(__LINE__, list, (const char *const []){ __VA_ARGS__ }, \
 			ARRAY_SIZE(((const char *const []){ __VA_ARGS__ })))
 
-static struct kmods_list test_list, test_list2;
+static struct kmods_list *test_list, *test_list2;
 
 static void test_list_parse_empty(void)
 {
-	CHECK_INT(PARSE("", &test_list), 0);
-	CHECK_INT(test_list.count, 0);
-	CHECK_INT(PARSE("\n", &test_list), 0);
-	CHECK_INT(test_list.count, 0);
-	CHECK_INT(PARSE(" \t\r\n ", &test_list), 0);
-	CHECK_INT(test_list.count, 0);
+	CHECK_INT(PARSE("", test_list), 0);
+	CHECK_INT(test_list->count, 0);
+	CHECK_INT(PARSE("\n", test_list), 0);
+	CHECK_INT(test_list->count, 0);
+	CHECK_INT(PARSE(" \t\r\n ", test_list), 0);
+	CHECK_INT(test_list->count, 0);
 }
 
 static void test_list_parse_spaces(void)
 {
-	CHECK_INT(PARSE("wireguard, nf_conntrack\n", &test_list), 0);
-	CHECK_LIST(&test_list, "wireguard", "nf_conntrack");
-	CHECK_INT(PARSE("  a ,\tb\t,\r\nc\t\n", &test_list), 0);
-	CHECK_LIST(&test_list, "a", "b", "c");
-	CHECK_INT(PARSE("single", &test_list), 0);
-	CHECK_LIST(&test_list, "single");
+	CHECK_INT(PARSE("wireguard, nf_conntrack\n", test_list), 0);
+	CHECK_LIST(test_list, "wireguard", "nf_conntrack");
+	CHECK_INT(PARSE("  a ,\tb\t,\r\nc\t\n", test_list), 0);
+	CHECK_LIST(test_list, "a", "b", "c");
+	CHECK_INT(PARSE("single", test_list), 0);
+	CHECK_LIST(test_list, "single");
 }
 
 static void test_list_parse_duplicates(void)
 {
-	CHECK_INT(PARSE("a,b,a", &test_list), 0);
-	CHECK_LIST(&test_list, "a", "b");
+	CHECK_INT(PARSE("a,b,a", test_list), 0);
+	CHECK_LIST(test_list, "a", "b");
 	/*
 	 * Only a name repeated byte for byte is dropped: nf-nat and nf_nat
 	 * are different entries (kmods_list_allows()).
 	 */
-	CHECK_INT(PARSE("nf-nat,x,nf_nat,nf-nat", &test_list), 0);
-	CHECK_LIST(&test_list, "nf-nat", "x", "nf_nat");
-	CHECK_INT(PARSE("a_b_c,a-b-c", &test_list), 0);
-	CHECK_LIST(&test_list, "a_b_c", "a-b-c");
+	CHECK_INT(PARSE("nf-nat,x,nf_nat,nf-nat", test_list), 0);
+	CHECK_LIST(test_list, "nf-nat", "x", "nf_nat");
+	CHECK_INT(PARSE("a_b_c,a-b-c", test_list), 0);
+	CHECK_LIST(test_list, "a_b_c", "a-b-c");
 }
 
 static void test_list_parse_empty_entries(void)
 {
-	CHECK_INT(PARSE("a,", &test_list), 0);
-	CHECK_LIST(&test_list, "a");
-	CHECK_INT(PARSE("a,\n", &test_list), 0);
-	CHECK_LIST(&test_list, "a");
-	CHECK_INT(PARSE(",,a,, ,b", &test_list), 0);
-	CHECK_LIST(&test_list, "a", "b");
-	CHECK_INT(PARSE(",,,", &test_list), 0);
-	CHECK_INT(test_list.count, 0);
-	CHECK_INT(PARSE(" , , ", &test_list), 0);
-	CHECK_INT(test_list.count, 0);
+	CHECK_INT(PARSE("a,", test_list), 0);
+	CHECK_LIST(test_list, "a");
+	CHECK_INT(PARSE("a,\n", test_list), 0);
+	CHECK_LIST(test_list, "a");
+	CHECK_INT(PARSE(",,a,, ,b", test_list), 0);
+	CHECK_LIST(test_list, "a", "b");
+	CHECK_INT(PARSE(",,,", test_list), 0);
+	CHECK_INT(test_list->count, 0);
+	CHECK_INT(PARSE(" , , ", test_list), 0);
+	CHECK_INT(test_list->count, 0);
 }
 
 static void test_list_parse_inner_space(void)
 {
-	CHECK_INT(PARSE("a b", &test_list), -EINVAL);
-	CHECK_INT(PARSE("x,a b,y", &test_list), -EINVAL);
-	CHECK_INT(PARSE("a\tb", &test_list), -EINVAL);
-	CHECK_INT(PARSE("a\nb", &test_list), -EINVAL);
+	CHECK_INT(PARSE("a b", test_list), -EINVAL);
+	CHECK_INT(PARSE("x,a b,y", test_list), -EINVAL);
+	CHECK_INT(PARSE("a\tb", test_list), -EINVAL);
+	CHECK_INT(PARSE("a\nb", test_list), -EINVAL);
 }
 
 static void test_list_parse_name_len(void)
@@ -466,17 +499,17 @@ static void test_list_parse_name_len(void)
 
 	snprintf(text, sizeof(text), " %s ,b",
 		 test_name_of_len(MODULE_NAME_LEN - 1));
-	CHECK_INT(PARSE(text, &test_list), 0);
-	CHECK_LIST(&test_list, test_name_of_len(MODULE_NAME_LEN - 1), "b");
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK_LIST(test_list, test_name_of_len(MODULE_NAME_LEN - 1), "b");
 	snprintf(text, sizeof(text), "b,%s",
 		 test_name_of_len(MODULE_NAME_LEN));
-	CHECK_INT(PARSE(text, &test_list), -EINVAL);
+	CHECK_INT(PARSE(text, test_list), -EINVAL);
 }
 
 /* "m0,m1,...": @count distinct names. */
 static char *test_many_names(unsigned int count, const char *sep)
 {
-	char *text = malloc(count * 8 + 1);
+	char *text = malloc(count * (8 + strlen(sep)) + 1);
 	size_t pos = 0;
 	unsigned int i;
 
@@ -494,16 +527,16 @@ static void test_list_parse_max_names(void)
 	unsigned int i;
 	char want[16];
 
-	CHECK_INT(PARSE(text, &test_list), 0);
-	CHECK_INT(test_list.count, KMODS_LIST_MAX);
-	for (i = 0; i < test_list.count; i++) {
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK_INT(test_list->count, KMODS_LIST_MAX);
+	for (i = 0; i < test_list->count; i++) {
 		snprintf(want, sizeof(want), "m%u", i);
-		CHECK_STR(test_list.names[i], want);
+		CHECK_STR(test_list->names[i], want);
 	}
 	free(text);
 	text = test_many_names(KMODS_LIST_MAX, " , ");
-	CHECK_INT(PARSE(text, &test_list), 0);
-	CHECK_INT(test_list.count, KMODS_LIST_MAX);
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK_INT(test_list->count, KMODS_LIST_MAX);
 	free(text);
 }
 
@@ -511,7 +544,7 @@ static void test_list_parse_too_many(void)
 {
 	char *text = test_many_names(KMODS_LIST_MAX + 1, ",");
 
-	CHECK_INT(PARSE(text, &test_list), -EINVAL);
+	CHECK_INT(PARSE(text, test_list), -EINVAL);
 	free(text);
 }
 
@@ -525,7 +558,7 @@ static void test_list_parse_bad_chars(void)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		err = PARSE(bad[i], &test_list);
+		err = PARSE(bad[i], test_list);
 		if (err != -EINVAL)
 			test_fail(__LINE__, "bad[%zu]: %d, expected -EINVAL",
 				  i, err);
@@ -543,40 +576,45 @@ static void test_list_format_round_trip(void)
 	int len;
 
 	for (i = 0; i < ARRAY_SIZE(texts); i++) {
-		CHECK_INT(PARSE(texts[i], &test_list), 0);
-		len = kmods_list_format(&test_list, buf, sizeof(buf));
+		CHECK_INT(PARSE(texts[i], test_list), 0);
+		len = kmods_list_format(test_list, buf, sizeof(buf));
 		CHECK(len >= 0 && (size_t)len == strlen(buf));
-		CHECK_INT(PARSE(buf, &test_list2), 0);
-		CHECK_INT(test_list2.count, test_list.count);
-		for (j = 0; j < test_list.count && j < test_list2.count; j++)
-			CHECK_STR(test_list2.names[j], test_list.names[j]);
+		CHECK_INT(PARSE(buf, test_list2), 0);
+		CHECK_INT(test_list2->count, test_list->count);
+		for (j = 0; j < test_list->count && j < test_list2->count; j++)
+			CHECK_STR(test_list2->names[j], test_list->names[j]);
 	}
-	CHECK_INT(PARSE(" x , y-z ,", &test_list), 0);
-	CHECK_INT(kmods_list_format(&test_list, buf, sizeof(buf)), 5);
+	CHECK_INT(PARSE(" x , y-z ,", test_list), 0);
+	CHECK_INT(kmods_list_format(test_list, buf, sizeof(buf)), 5);
 	CHECK_STR(buf, "x,y-z");
 }
 
 static void test_list_format_full(void)
 {
-	/* The biggest list fits a sysfs page. */
-	char text[KMODS_LIST_MAX * MODULE_NAME_LEN + KMODS_LIST_MAX];
-	char buf[4096];
+	/* The biggest list: formats whole, round trips, not in a page. */
+	size_t size = KMODS_LIST_MAX * MODULE_NAME_LEN;
+	char *text = malloc(size + 1), *buf = malloc(size);
 	size_t pos = 0;
 	unsigned int i;
 	int len;
 
+	if (!text || !buf)
+		abort();
 	for (i = 0; i < KMODS_LIST_MAX; i++) {
 		memset(text + pos, 'a', MODULE_NAME_LEN - 1);
-		pos += MODULE_NAME_LEN - 1 - 2;
-		pos += sprintf(text + pos, "%02u,", i);
+		pos += MODULE_NAME_LEN - 1 - 5;
+		pos += sprintf(text + pos, "%05u,", i);
 	}
 	text[pos] = '\0';
-	CHECK_INT(PARSE(text, &test_list), 0);
-	CHECK_INT(test_list.count, KMODS_LIST_MAX);
-	len = kmods_list_format(&test_list, buf, sizeof(buf));
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK_INT(test_list->count, KMODS_LIST_MAX);
+	len = kmods_list_format(test_list, buf, size);
 	CHECK_INT(len, KMODS_LIST_MAX * MODULE_NAME_LEN - 1);
-	CHECK_INT(PARSE(buf, &test_list2), 0);
-	CHECK_INT(test_list2.count, KMODS_LIST_MAX);
+	CHECK_INT(PARSE(buf, test_list2), 0);
+	CHECK_INT(test_list2->count, KMODS_LIST_MAX);
+	CHECK_INT(kmods_list_format(test_list, buf, 4096), -ENOSPC);
+	free(text);
+	free(buf);
 }
 
 static void test_list_format_small(void)
@@ -585,20 +623,20 @@ static void test_list_format_small(void)
 
 	if (!buf)
 		abort();
-	CHECK_INT(PARSE("abc,de", &test_list), 0);
+	CHECK_INT(PARSE("abc,de", test_list), 0);
 	memset(buf, 'x', 8);
-	CHECK_INT(kmods_list_format(&test_list, buf, 6), -ENOSPC);
+	CHECK_INT(kmods_list_format(test_list, buf, 6), -ENOSPC);
 	CHECK(buf[0] == '\0');
-	CHECK_INT(kmods_list_format(&test_list, buf, 3), -ENOSPC);
+	CHECK_INT(kmods_list_format(test_list, buf, 3), -ENOSPC);
 	CHECK(buf[0] == '\0');
 	memset(buf, 'x', 8);
-	CHECK_INT(kmods_list_format(&test_list, buf, 0), -ENOSPC);
+	CHECK_INT(kmods_list_format(test_list, buf, 0), -ENOSPC);
 	CHECK(buf[0] == 'x');
-	CHECK_INT(kmods_list_format(&test_list, buf, 7), 6);
+	CHECK_INT(kmods_list_format(test_list, buf, 7), 6);
 	CHECK_STR(buf, "abc,de");
 
-	CHECK_INT(PARSE("", &test_list), 0);
-	CHECK_INT(kmods_list_format(&test_list, buf, 1), 0);
+	CHECK_INT(PARSE("", test_list), 0);
+	CHECK_INT(kmods_list_format(test_list, buf, 1), 0);
 	CHECK_STR(buf, "");
 	free(buf);
 }
@@ -609,49 +647,253 @@ static void test_list_format_small(void)
  */
 static void test_list_allows(void)
 {
-	CHECK_INT(PARSE("snd-hda-intel,nf_nat,a-b_c", &test_list), 0);
-	CHECK(kmods_list_allows(&test_list, "snd-hda-intel"));
-	CHECK(kmods_list_allows(&test_list, "snd_hda_intel"));
-	CHECK(!kmods_list_allows(&test_list, "snd-hda_intel"));
-	CHECK(!kmods_list_allows(&test_list, "snd_hda-intel"));
-	CHECK(kmods_list_allows(&test_list, "nf_nat"));
-	CHECK(!kmods_list_allows(&test_list, "nf-nat"));
-	CHECK(kmods_list_allows(&test_list, "a-b_c"));
-	CHECK(kmods_list_allows(&test_list, "a_b_c"));
-	CHECK(!kmods_list_allows(&test_list, "a_b-c"));
-	CHECK(!kmods_list_allows(&test_list, "a-b-c"));
-	CHECK(!kmods_list_allows(&test_list, "snd_hda_intel2"));
+	CHECK_INT(PARSE("snd-hda-intel,nf_nat,a-b_c", test_list), 0);
+	CHECK(kmods_list_allows(test_list, "snd-hda-intel"));
+	CHECK(kmods_list_allows(test_list, "snd_hda_intel"));
+	CHECK(!kmods_list_allows(test_list, "snd-hda_intel"));
+	CHECK(!kmods_list_allows(test_list, "snd_hda-intel"));
+	CHECK(kmods_list_allows(test_list, "nf_nat"));
+	CHECK(!kmods_list_allows(test_list, "nf-nat"));
+	CHECK(kmods_list_allows(test_list, "a-b_c"));
+	CHECK(kmods_list_allows(test_list, "a_b_c"));
+	CHECK(!kmods_list_allows(test_list, "a_b-c"));
+	CHECK(!kmods_list_allows(test_list, "a-b-c"));
+	CHECK(!kmods_list_allows(test_list, "snd_hda_intel2"));
 	CHECK(!kmods_list_allows(NULL, "nf_nat"));
-	CHECK_INT(kmods_policy_decide("snd_hda_intel", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("snd_hda_intel", test_list, NULL),
 		  KMODS_RULE_ALLOWLIST);
-	CHECK_INT(kmods_policy_decide("a_b-c", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("a_b-c", test_list, NULL),
 		  KMODS_RULE_DEFAULT);
 }
 
 static void test_list_contains(void)
 {
-	CHECK_INT(PARSE("nf-nat,dummy", &test_list), 0);
-	CHECK(kmods_list_contains(&test_list, "nf_nat"));
-	CHECK(kmods_list_contains(&test_list, "nf-nat"));
-	CHECK(kmods_list_contains(&test_list, "dummy"));
-	CHECK(!kmods_list_contains(&test_list, "dumm"));
-	CHECK(!kmods_list_contains(&test_list, "dummy0"));
-	CHECK(!kmods_list_contains(&test_list, ""));
+	CHECK_INT(PARSE("nf-nat,dummy", test_list), 0);
+	CHECK(kmods_list_contains(test_list, "nf_nat"));
+	CHECK(kmods_list_contains(test_list, "nf-nat"));
+	CHECK(kmods_list_contains(test_list, "dummy"));
+	CHECK(!kmods_list_contains(test_list, "dumm"));
+	CHECK(!kmods_list_contains(test_list, "dummy0"));
+	CHECK(!kmods_list_contains(test_list, ""));
 	CHECK(!kmods_list_contains(NULL, "dummy"));
+}
+
+/* A leading base list: its names first, repeats of them dropped. */
+static void test_list_append(void)
+{
+	char *text;
+
+	CHECK_INT(PARSE("a,b,nf-nat", test_list), 0);
+	CHECK_INT(test_parse_onto(__LINE__, test_list, "c, a ,nf_nat,c",
+				  test_list2), 0);
+	CHECK_LIST(test_list2, "a", "b", "nf-nat", "c", "nf_nat");
+	/* The base is untouched, and the new list does not point into it. */
+	CHECK_LIST(test_list, "a", "b", "nf-nat");
+	memset(test_list, 0x5a, TEST_LIST_BYTES);
+	CHECK_LIST(test_list2, "a", "b", "nf-nat", "c", "nf_nat");
+	CHECK(kmods_list_allows(test_list2, "nf_nat"));
+	CHECK(kmods_list_contains(test_list2, "c"));
+	CHECK(!kmods_list_contains(test_list2, "d"));
+	/* Appending nothing copies; a bad append fails whole. */
+	CHECK_INT(test_parse_onto(__LINE__, test_list2, "", test_list), 0);
+	CHECK_LIST(test_list, "a", "b", "nf-nat", "c", "nf_nat");
+	CHECK_INT(test_parse_onto(__LINE__, test_list, "x,y.ko", test_list2),
+		  -EINVAL);
+	/* The limit counts the base too. */
+	text = test_many_names(KMODS_LIST_MAX, ",");
+	CHECK_INT(PARSE(text, test_list), 0);
+	free(text);
+	CHECK_INT(test_parse_onto(__LINE__, test_list, "zz", test_list2),
+		  -EINVAL);
+	CHECK_INT(test_parse_onto(__LINE__, test_list, "", test_list2), 0);
+	CHECK_INT(test_list2->count, KMODS_LIST_MAX);
+}
+
+/* A block too small by a byte is refused and left alone. */
+static void test_list_size(void)
+{
+	static const char *const texts[] = {
+		"", "a", "a,a,a", "wireguard, nf_conntrack\n", "x-y,x_y",
+	};
+	unsigned char *buf = malloc(TEST_LIST_BYTES);
+	size_t size, i;
+
+	if (!buf)
+		abort();
+	for (i = 0; i < ARRAY_SIZE(texts); i++) {
+		CHECK_INT(kmods_list_size(NULL, texts[i], &size), 0);
+		memset(buf, 0xa5, TEST_LIST_BYTES);
+		CHECK_INT(kmods_list_parse(NULL, texts[i],
+					   (struct kmods_list *)buf, size - 1),
+			  -ENOSPC);
+		CHECK(buf[0] == 0xa5 && buf[size - 2] == 0xa5);
+		CHECK_INT(kmods_list_parse(NULL, texts[i],
+					   (struct kmods_list *)buf, size), 0);
+		CHECK(buf[size] == 0xa5);
+	}
+	CHECK_INT(kmods_list_size(NULL, "a b", &size), -EINVAL);
+	free(buf);
+}
+
+/* The lookups as they were written before the sort: a linear model. */
+static bool test_model_allows(const struct kmods_list *l, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->count; i++) {
+		if (!strcmp(l->names[i], name) ||
+		    (!strchr(name, '-') && kmods_name_eq(l->names[i], name)))
+			return true;
+	}
+	return false;
+}
+
+static bool test_model_has(const struct kmods_list *l, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->count; i++) {
+		if (!strcmp(l->names[i], name))
+			return true;
+	}
+	return false;
+}
+
+static bool test_model_contains(const struct kmods_list *l, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->count; i++) {
+		if (kmods_name_eq(l->names[i], name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 4,096 names of '-', '_' and letters, in random order: every lookup of
+ * a random name (on the list or not, each separator flipped or not)
+ * agrees with the linear model; the last name is found, a name not on
+ * the list is not.
+ */
+static void test_list_large_lookup(void)
+{
+	static const char alpha[] = "ab-_";
+	size_t cap = 4096 * 8 + 1, pos = 0;
+	char *text = malloc(cap), name[8];
+	unsigned int i, j, mismatch = 0;
+	unsigned int seed = 12345;
+
+	if (!text)
+		abort();
+	for (i = 0; i < 4096; i++) {
+		for (j = 0; j < 6; j++) {
+			seed = seed * 1103515245 + 12345;
+			name[j] = alpha[(seed >> 16) & 3];
+		}
+		name[6] = '\0';
+		pos += sprintf(text + pos, "%s%s", i ? "," : "", name);
+	}
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK(test_list->count > 2000 && test_list->count <= 4096);
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < 6; j++) {
+			seed = seed * 1103515245 + 12345;
+			name[j] = alpha[(seed >> 16) & 3];
+		}
+		name[6] = '\0';
+		mismatch += kmods_list_allows(test_list, name) !=
+			    test_model_allows(test_list, name);
+		mismatch += kmods_list_contains(test_list, name) !=
+			    test_model_contains(test_list, name);
+		mismatch += kmods_list_has(test_list, name) !=
+			    test_model_has(test_list, name);
+	}
+	CHECK_INT(mismatch, 0);
+	free(text);
+
+	/* m0..m4095: the last one is found, m4096 is not. */
+	text = test_many_names(4096, ",");
+	CHECK_INT(PARSE(text, test_list), 0);
+	CHECK_INT(test_list->count, 4096);
+	CHECK(kmods_list_allows(test_list, "m4095"));
+	CHECK(kmods_list_contains(test_list, "m4095"));
+	CHECK(!kmods_list_allows(test_list, "m4096"));
+	CHECK(!kmods_list_contains(test_list, "m4096"));
+	CHECK_INT(kmods_policy_decide("m4095", test_list, NULL),
+		  KMODS_RULE_ALLOWLIST);
+	CHECK_INT(kmods_policy_decide("m4096", test_list, NULL),
+		  KMODS_RULE_DEFAULT);
+	free(text);
+}
+
+static void test_penguin_name(void)
+{
+	char name[MODULE_NAME_LEN];
+
+	CHECK_INT(kmods_penguin_name("/lib/modules/foo.ko", name,
+				     sizeof(name)), 0);
+	CHECK_STR(name, "foo");
+	CHECK_INT(kmods_penguin_name("snd-hda-intel.ko", name, sizeof(name)),
+		  0);
+	CHECK_STR(name, "snd-hda-intel");
+	CHECK_INT(kmods_penguin_name("/x/bar", name, sizeof(name)), 0);
+	CHECK_STR(name, "bar");
+	/* penguin drops ".ko" only: foo.ko.xz is no list entry. */
+	CHECK_INT(kmods_penguin_name("/x/foo.ko.xz", name, sizeof(name)),
+		  -EINVAL);
+	CHECK_INT(kmods_penguin_name("/x/.ko", name, sizeof(name)), -EINVAL);
+	CHECK_INT(kmods_penguin_name("/x/", name, sizeof(name)), -EINVAL);
+	CHECK_INT(kmods_penguin_name(test_name_of_len(MODULE_NAME_LEN), name,
+				     sizeof(name)), -ENAMETOOLONG);
+}
+
+static void test_policy_hints(void)
+{
+	CHECK_INT(PARSE("foo,snd_hda_intel,nf-nat", test_list), 0);
+	CHECK_INT(PARSE("bar,evil_mod", test_list2), 0);
+	/* Renamed file: the list has the file's name, not the module's. */
+	CHECK_INT(kmods_policy_hints("ikm_mark", "foo", test_list, NULL),
+		  KMODS_F_ALLOW_FILE);
+	/* The module's name, not the file's (penguin: snd-hda-intel). */
+	CHECK_INT(kmods_policy_hints("snd_hda_intel", "snd-hda-intel",
+				     test_list, NULL), KMODS_F_ALLOW_MODULE);
+	/* Both, or neither: nothing to say. */
+	CHECK_INT(kmods_policy_hints("nf_nat", "nf-nat", test_list, NULL), 0);
+	CHECK_INT(kmods_policy_hints("foo", "foo", test_list, NULL), 0);
+	CHECK_INT(kmods_policy_hints("other", "other2", test_list, NULL), 0);
+	/* penguin matches byte for byte: nf-nat is not the file nf_nat. */
+	CHECK_INT(kmods_policy_hints("nf_nat", "nf_nat", test_list, NULL),
+		  KMODS_F_ALLOW_MODULE);
+	/* Denylist: it folds, penguin does not. */
+	CHECK_INT(kmods_policy_hints("ikm_mark", "bar", NULL, test_list2),
+		  KMODS_F_DENY_FILE);
+	CHECK_INT(kmods_policy_hints("evil_mod", "evil-mod", NULL, test_list2),
+		  KMODS_F_DENY_MODULE);
+	CHECK_INT(kmods_policy_hints("evil-mod", "x", NULL, test_list2),
+		  KMODS_F_DENY_MODULE);
+	CHECK_INT(kmods_policy_hints("ikm_mark", "foo", test_list, test_list2),
+		  KMODS_F_ALLOW_FILE);
+	CHECK_INT(kmods_policy_hints("foo", "bar", test_list, test_list2),
+		  KMODS_F_ALLOW_MODULE | KMODS_F_DENY_FILE);
+	/* No file name, no hint. */
+	CHECK_INT(kmods_policy_hints("foo", "", test_list, NULL), 0);
+	CHECK_INT(kmods_policy_hints("foo", NULL, test_list, NULL), 0);
+	CHECK_INT(kmods_policy_hints(NULL, "foo", test_list, NULL), 0);
 }
 
 /* Decisions */
 
 static void test_decide_no_name(void)
 {
-	CHECK_INT(PARSE("dummy", &test_list), 0);
-	CHECK_INT(kmods_policy_decide(NULL, &test_list, NULL),
+	CHECK_INT(PARSE("dummy", test_list), 0);
+	CHECK_INT(kmods_policy_decide(NULL, test_list, NULL),
 		  KMODS_RULE_NO_NAME);
-	CHECK_INT(kmods_policy_decide("", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("", test_list, NULL),
 		  KMODS_RULE_NO_NAME);
-	CHECK_INT(kmods_policy_decide("dummy.ko", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("dummy.ko", test_list, NULL),
 		  KMODS_RULE_NO_NAME);
-	CHECK_INT(kmods_policy_decide("a/dummy", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("a/dummy", test_list, NULL),
 		  KMODS_RULE_NO_NAME);
 	CHECK_INT(kmods_policy_decide(test_name_of_len(MODULE_NAME_LEN),
 				      NULL, NULL), KMODS_RULE_NO_NAME);
@@ -663,11 +905,11 @@ static void test_decide_builtin(void)
 	static const char *const names[] = { "igloo", "igloo_kmods" };
 	size_t i;
 
-	CHECK_INT(PARSE("igloo,igloo_kmods", &test_list), 0);
+	CHECK_INT(PARSE("igloo,igloo_kmods", test_list), 0);
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		CHECK_INT(kmods_policy_decide(names[i], NULL, &test_list),
+		CHECK_INT(kmods_policy_decide(names[i], NULL, test_list),
 			  KMODS_RULE_BUILTIN);
-		CHECK_INT(kmods_policy_decide(names[i], &test_list, &test_list),
+		CHECK_INT(kmods_policy_decide(names[i], test_list, test_list),
 			  KMODS_RULE_BUILTIN);
 		CHECK_INT(kmods_policy_decide(names[i], NULL, NULL),
 			  KMODS_RULE_BUILTIN);
@@ -679,9 +921,9 @@ static void test_decide_builtin(void)
 	 */
 	CHECK_INT(kmods_policy_decide("igloo-kmods", NULL, NULL),
 		  KMODS_RULE_DEFAULT);
-	CHECK_INT(kmods_policy_decide("igloo-kmods", &test_list, &test_list),
+	CHECK_INT(kmods_policy_decide("igloo-kmods", test_list, test_list),
 		  KMODS_RULE_DENYLIST);
-	CHECK_INT(kmods_policy_decide("igloo-kmods", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("igloo-kmods", test_list, NULL),
 		  KMODS_RULE_DEFAULT);
 	CHECK_INT(kmods_policy_decide("igloo-kmods", NULL, NULL),
 		  KMODS_RULE_DEFAULT);
@@ -695,40 +937,40 @@ static void test_decide_builtin(void)
 
 static void test_decide_deny_beats_allow(void)
 {
-	CHECK_INT(PARSE("a,nf_nat,b", &test_list), 0);
-	CHECK_INT(PARSE("nf-nat", &test_list2), 0);
-	CHECK_INT(kmods_policy_decide("nf_nat", &test_list, &test_list2),
+	CHECK_INT(PARSE("a,nf_nat,b", test_list), 0);
+	CHECK_INT(PARSE("nf-nat", test_list2), 0);
+	CHECK_INT(kmods_policy_decide("nf_nat", test_list, test_list2),
 		  KMODS_RULE_DENYLIST);
-	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+	CHECK_INT(kmods_policy_decide("nf-nat", test_list, test_list2),
 		  KMODS_RULE_DENYLIST);
-	CHECK_INT(kmods_policy_decide("nf_nat", NULL, &test_list2),
+	CHECK_INT(kmods_policy_decide("nf_nat", NULL, test_list2),
 		  KMODS_RULE_DENYLIST);
 	CHECK(!kmods_rule_allows(KMODS_RULE_DENYLIST));
 }
 
 static void test_decide_allow(void)
 {
-	CHECK_INT(PARSE("a,nf_nat,b", &test_list), 0);
-	CHECK_INT(PARSE("c", &test_list2), 0);
-	CHECK_INT(kmods_policy_decide("nf_nat", &test_list, &test_list2),
+	CHECK_INT(PARSE("a,nf_nat,b", test_list), 0);
+	CHECK_INT(PARSE("c", test_list2), 0);
+	CHECK_INT(kmods_policy_decide("nf_nat", test_list, test_list2),
 		  KMODS_RULE_ALLOWLIST);
 	/* nf-nat is another module: nf_nat's entry does not allow it. */
-	CHECK_INT(kmods_policy_decide("nf-nat", &test_list, &test_list2),
+	CHECK_INT(kmods_policy_decide("nf-nat", test_list, test_list2),
 		  KMODS_RULE_DEFAULT);
-	CHECK_INT(kmods_policy_decide("b", &test_list, NULL),
+	CHECK_INT(kmods_policy_decide("b", test_list, NULL),
 		  KMODS_RULE_ALLOWLIST);
 	CHECK(kmods_rule_allows(KMODS_RULE_ALLOWLIST));
 }
 
 static void test_decide_default(void)
 {
-	CHECK_INT(PARSE("a", &test_list), 0);
-	CHECK_INT(PARSE("b", &test_list2), 0);
-	CHECK_INT(kmods_policy_decide("c", &test_list, &test_list2),
+	CHECK_INT(PARSE("a", test_list), 0);
+	CHECK_INT(PARSE("b", test_list2), 0);
+	CHECK_INT(kmods_policy_decide("c", test_list, test_list2),
 		  KMODS_RULE_DEFAULT);
 	CHECK_INT(kmods_policy_decide("c", NULL, NULL), KMODS_RULE_DEFAULT);
-	CHECK_INT(PARSE("", &test_list), 0);
-	CHECK_INT(kmods_policy_decide("a", &test_list, &test_list),
+	CHECK_INT(PARSE("", test_list), 0);
+	CHECK_INT(kmods_policy_decide("a", test_list, test_list),
 		  KMODS_RULE_DEFAULT);
 	CHECK(!kmods_rule_allows(KMODS_RULE_DEFAULT));
 }
@@ -2302,6 +2544,11 @@ static const struct test_case test_cases[] = {
 	TEST(test_list_format_full),
 	TEST(test_list_format_small),
 	TEST(test_list_contains),
+	TEST(test_list_append),
+	TEST(test_list_size),
+	TEST(test_list_large_lookup),
+	TEST(test_penguin_name),
+	TEST(test_policy_hints),
 	TEST(test_decide_no_name),
 	TEST(test_decide_builtin),
 	TEST(test_decide_deny_beats_allow),
@@ -2613,6 +2860,8 @@ int main(int argc, char **argv)
 	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_list = test_list_new();
+	test_list2 = test_list_new();
 	for (arg = 1; arg < argc; arg++) {
 		if (!strcmp(argv[arg], "--replay")) {
 			first = test_nr_replays;

@@ -7,31 +7,50 @@
  *
  * Usage: list-check LIST...
  * Prints one line per LIST: "accepted <count> <list as the module prints
- * it back>" or "refused <errno>".
+ * it back>" or "refused <errno>". A LIST that starts with '+' is appended
+ * to the list before it, as igloo_kmods appends such a write; with none
+ * before it, to an empty list.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy.h"
 
 int main(int argc, char **argv)
 {
-	static struct kmods_list list;
-	static char buf[KMODS_LIST_MAX * MODULE_NAME_LEN + 1];
+	struct kmods_list *list = NULL, *next;
+	char *buf;
+	size_t size;
 	int i, err;
+	bool append;
 
 	for (i = 1; i < argc; i++) {
-		memset(&list, 0, sizeof(list));
-		err = kmods_list_parse(argv[i], &list);
+		append = argv[i][0] == '+';
+		err = kmods_list_size(append ? list : NULL, argv[i] + append,
+				      &size);
+		next = err ? NULL : malloc(size);
+		if (!err && !next)
+			return 1;
+		if (!err)
+			err = kmods_list_parse(append ? list : NULL,
+					       argv[i] + append, next, size);
 		if (err) {
+			free(next);
 			printf("refused %d\n", -err);
 			continue;
 		}
-		if (kmods_list_format(&list, buf, sizeof(buf)) < 0) {
+		free(list);
+		list = next;
+		buf = malloc(size);
+		if (!buf)
+			return 1;
+		if (kmods_list_format(list, buf, size) < 0)
 			printf("refused format\n");
-			continue;
-		}
-		printf("accepted %u %s\n", list.count, buf);
+		else
+			printf("accepted %u %s\n", list->count, buf);
+		free(buf);
 	}
+	free(list);
 	return 0;
 }

@@ -88,6 +88,21 @@ enum kmods_mode {
  * -EAGAIN and no record (the stream may be going away with it).
  */
 #define KMODS_F_BUSY		(1U << 9)
+/*
+ * Where a list and penguin's plugin part: it matches a list entry against
+ * the file's base name without ".ko", igloo_kmods against the module's
+ * real name (@name). _FILE: the list has the file's name but does not
+ * match the module (the entry that would is @name). _MODULE: the list
+ * matches the module but has not the file's name (penguin's plugin would
+ * need that name, the base name of @path without ".ko"). Informational:
+ * the decision is @name's. Never set when @path was truncated.
+ */
+#define KMODS_F_ALLOW_FILE	(1U << 10) /* allowlist names file, not module */
+#define KMODS_F_ALLOW_MODULE	(1U << 11) /* allowlist names module, not file */
+#define KMODS_F_DENY_FILE	(1U << 12) /* denylist names file, not module */
+#define KMODS_F_DENY_MODULE	(1U << 13) /* denylist names module, not file */
+#define KMODS_F_HINTS		(KMODS_F_ALLOW_FILE | KMODS_F_ALLOW_MODULE | \
+				 KMODS_F_DENY_FILE | KMODS_F_DENY_MODULE)
 
 /**
  * struct kmods_record - one event, as written to the record stream
