@@ -79,13 +79,20 @@ mods_new()
 # stays loaded.
 mods_remove()
 {
-	local n ifs=$IFS
+	local n name ifs=$IFS
 
 	IFS=/
 	set -f
 	for n in $1; do
 		[ -n "$n" ] || continue
-		"$KMODS_CALL" delete "${n//!/\/}" O_NONBLOCK > /dev/null
+		name=$n
+		while :; do
+			case $name in
+			*!*) name="${name%%!*}/${name#*!}" ;;
+			*) break ;;
+			esac
+		done
+		"$KMODS_CALL" delete "$name" O_NONBLOCK > /dev/null
 		[ -d "/sys/module/$n" ] && fail "module '$n' could not be unloaded"
 	done
 	set +f
