@@ -51,6 +51,7 @@ echo "1..$plan"
 # The cross compilers (tests/setup.sh --arch installs what is missing).
 for a in "${arches[@]}"; do
 	kmods_arch_info "$a"
+	# shellcheck disable=SC2086 # a list of packages
 	if [ -n "$(kmods_missing_packages $KA_HOST_PACKAGES)" ]; then
 		"$KMODS_TESTS/setup.sh" --arch "$a" --cross-only \
 			>"$out/setup-$a.log" 2>&1 || true

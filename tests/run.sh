@@ -130,7 +130,7 @@ tier()
 	avail=$(left)
 	if [ "$avail" -lt $((cost + ${RUNS:-60} * scale)) ]; then
 		if [ -n "$lacks" ]; then
-			echo "ok - $name # SKIP run budget: needs$lacks, not in the cache (about $cost s to get cold), and only $avail s of KMODS_RUN_BUDGET=$budget s are left"
+			echo "ok - $name # SKIP run budget: needs$lacks, not in the cache (about $cost s to get cold), and only $avail s of KMODS_RUN_BUDGET=$budget s are left (tests/kernel/build.sh VERSION FLAVOUR builds a kernel beforehand; a later run uses it)"
 		else
 			echo "ok - $name # SKIP run budget: only $avail s of KMODS_RUN_BUDGET=$budget s are left, the tier takes about $((${RUNS:-60} * scale)) s"
 		fi
