@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/arch-build.sh [--kernel SERIES]
+# tests/arch-build.sh [--kernel SERIES] [--arch ARCH]...
 #
 # Build-only coverage of penguin's 6.13 architectures that nothing here
 # boots yet (KMODS_BUILDONLY_ARCHES, tests/cross/lib.sh): for riscv64,
@@ -17,6 +17,8 @@
 # "undefined") are expected and ignored; a "warning:" from the compiler
 # is not.
 #
+# --arch: only these of KMODS_BUILDONLY_ARCHES.
+#
 # TAP: a plan, then one line per build. Build logs go to
 # build/arch-build/<arch>-<transport>.log.
 
@@ -25,17 +27,18 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-series=''
+series='' arches=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) series=${2:?}; shift 2 ;;
-	*) kmods_die "usage: $0 [--kernel SERIES]" ;;
+	--arch) arches+=("$(kmods_arch_canon "${2:?}")"); shift 2 ;;
+	*) kmods_die "usage: $0 [--kernel SERIES] [--arch ARCH]..." ;;
 	esac
 done
 
 out=$KMODS_BUILD/arch-build
 mkdir -p "$out"
-read -r -a arches <<<"$KMODS_BUILDONLY_ARCHES"
+[ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$KMODS_BUILDONLY_ARCHES"
 
 # Two builds for each architecture that must build, one for powerpc64.
 plan=0

@@ -74,9 +74,12 @@ case $version/$flavour in
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
-prepare_only=0
+prepare_only=0 prepare_extra=''
 case $flavour in
-riscv64|powerpc|powerpc64|mips64eb) prepare_only=1 ;;
+riscv64|powerpc64|mips64eb) prepare_only=1 ;;
+# 32-bit powerpc links every module with crtsavres.o, which 6.12's
+# modules_prepare does not build.
+powerpc) prepare_only=1 prepare_extra=arch/powerpc/lib/crtsavres.o ;;
 esac
 here=$KMODS_TESTS/kernel
 if [ ! -f "$here/$flavour.config" ] || [ "$flavour" = base ]; then
@@ -193,6 +196,7 @@ print_info()
 built()
 {
 	[ -f "$stamp" ] && [ -f "$src/Makefile" ] || return 1
+	[ -z "$prepare_extra" ] || [ -f "$dir/$prepare_extra" ] || return 1
 	[ "$prepare_only" = 1 ] || \
 		{ [ -f "$dir/$image" ] && [ -f "$dir/Module.symvers" ]; }
 }
@@ -334,6 +338,7 @@ read -r hits0 misses0 < <(ccache_counts)
 if [ "$prepare_only" = 1 ]; then
 	log "preparing $version-$flavour for external modules (make -j$jobs modules_prepare; log: $blog)"
 	run "${mk[@]}" modules_prepare
+	[ -z "$prepare_extra" ] || run "${mk[@]}" "$prepare_extra"
 	t_build=$(date +%s)
 	read -r hits1 misses1 < <(ccache_counts)
 	cat >"$dir/build-times" <<EOF2
