@@ -15,6 +15,11 @@
 #                              a big-endian kernel built there), the module
 #                              built in build/kmods/<abi>/ (make cross
 #                              ARCH=... too; tests/arch.sh --build-only)
+#   make ARCH=riscv64          ... for penguin's 6.13 architectures that
+#                              nothing boots yet (also powerpc: 32-bit
+#                              big-endian, mips64eb; powerpc64 stops with
+#                              an #error): against a 6.12 tree configured
+#                              and modules_prepare'd in the cache
 #   make cross-check           the guest scenarios on every one of those
 #                              architectures under QEMU (tests/arch.sh)
 
@@ -23,7 +28,8 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 # ARCH naming another architecture: build for its Debian kernel instead.
 KMODS_CROSS_ARCH := $(filter arm64 aarch64 armhf arm armel mipsel mips mipseb \
-		      mips64el mips64 ppc64el ppc64le i386 i686,$(ARCH))
+		      mips64el mips64 ppc64el ppc64le i386 i686 \
+		      riscv64 riscv powerpc ppc powerpc64 ppc64 mips64eb,$(ARCH))
 ifneq ($(KMODS_CROSS_ARCH),)
 .DEFAULT_GOAL := cross
 endif
@@ -40,7 +46,7 @@ endif
 # The kernel build gets its own ARCH and CROSS_COMPILE (tests/cross/lib.sh),
 # not this make's.
 cross:
-	@test -n "$(KMODS_CROSS_ARCH)" || { echo "make cross: set ARCH to one of arm64 armhf armel mipsel mips64el mipseb ppc64el i386" >&2; exit 1; }
+	@test -n "$(KMODS_CROSS_ARCH)" || { echo "make cross: set ARCH to one of arm64 armhf armel mipsel mips64el mipseb ppc64el i386 riscv64 powerpc powerpc64 mips64eb" >&2; exit 1; }
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		tests/arch.sh --build-only --arch $(KMODS_CROSS_ARCH)
 

@@ -371,6 +371,40 @@ static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
  */
 #error "igloo_kmods: big-endian ppc64 (ELFv1 function descriptors) is not supported yet"
 #endif
+#elif defined(CONFIG_RISCV) && defined(KMODS_PTREGS_SYSCALLS)
+/*
+ * __riscv_sys_*() (6.6 on): the caller's registers, whose orig_a0, a1 and
+ * a2 are the arguments: the entry code has already put -ENOSYS in a0, and
+ * the wrapper reads orig_a0. rv32 tasks on a 64-bit kernel reach the same
+ * entries for these calls (no __riscv_compat_sys_* exists for them);
+ * kmods_attempt_new() tells them by in_compat_syscall(). The return
+ * address is in ra at entry.
+ */
+#define KMODS_SYS_PREFIX		"__riscv_sys_"
+#define KMODS_HAVE_COMPAT_HOOKS		0
+static inline void kmods_sc_args(const struct pt_regs *r, bool compat,
+				 unsigned long *a)
+{
+	a[0] = r->orig_a0;
+	a[1] = r->a1;
+	a[2] = r->a2;
+}
+
+static inline void kmods_sc_set_args(struct pt_regs *r, const unsigned long *a)
+{
+	r->orig_a0 = a[0];
+	r->a1 = a[1];
+	r->a2 = a[2];
+}
+
+#define kmods_entry_return_address(r)	((r)->ra)
+#define kmods_entry_arg0(r)		((r)->a0)
+#elif defined(CONFIG_RISCV)
+/* Before 6.6: sys_*() takes the arguments themselves, in a0-a2. */
+#define KMODS_SYS_PREFIX		"sys_"
+#define KMODS_HAVE_COMPAT_HOOKS		0
+#define kmods_entry_return_address(r)	((r)->ra)
+#define kmods_entry_arg0(r)		((r)->a0)
 #else
 #error "igloo_kmods: this architecture's registers are not described yet"
 #endif

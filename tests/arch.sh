@@ -16,7 +16,9 @@
 # and failed, boot time, run time; exit 0 when nothing failed.
 #
 # --build-only	fetch and build igloo_kmods.ko for each ARCH, boot nothing;
-#		prints the path of each module built
+#		prints the path of each module built. Also takes the
+#		built-only architectures (riscv64 powerpc powerpc64
+#		mips64eb), whose SERIES defaults to 6.12
 # --out		where each run goes (default build/arch): DIR/ARCH-SERIES/
 #		as tests/run-guest.sh --out, DIR/ARCH-SERIES.log its build log
 
@@ -25,7 +27,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-arches=() series=6.1 script=$KMODS_TESTS/guest/scenarios.sh
+arches=() series='' script=$KMODS_TESTS/guest/scenarios.sh
 out=$KMODS_BUILD/arch build_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -41,17 +43,21 @@ done
 [ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$KMODS_CROSS_ARCHES"
 for a in "${arches[@]}"; do
 	kmods_arch_info "$a"	# dies on an unknown one
+	[ "$build_only" = 1 ] || [ -z "$KA_BUILDONLY" ] || \
+		kmods_die "$a is built only (--build-only): nothing boots it yet"
 done
 
 mkdir -p "$out"
 if [ "$build_only" = 1 ]; then
 	for a in "${arches[@]}"; do
 		export KMODS_ARCH=$a
-		kmods_build_module "$series"
+		kmods_arch_info "$a"
+		kmods_build_module "${series:-$KA_SERIES}"
 		echo "$KMODS_KO"
 	done
 	exit 0
 fi
+series=${series:-6.1}
 
 # Host packages and kernels first, so that the runs below only build.
 setup_args=()

@@ -89,6 +89,8 @@ fi
 for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$a" = x86_64 ] && continue
 	kmods_arch_info "$a"
+	# Built-only architectures prepare their tree on first use.
+	[ -z "$KA_BUILDONLY" ] || continue
 	if [ -n "$KA_SELFBUILT" ]; then
 		kmods_selfbuilt_kernel_info "$series"
 		continue

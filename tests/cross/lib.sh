@@ -31,6 +31,8 @@
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
 KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
+# Built only (tests/arch-build.sh): penguin's 6.13 architectures.
+KMODS_BUILDONLY_ARCHES="riscv64 powerpc powerpc64 mips64eb"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
 kmods_arch_canon()
@@ -43,7 +45,10 @@ kmods_arch_canon()
 	armel|rpi) echo armel ;;
 	mipsel|mips) echo mipsel ;;
 	mips64el|mips64) echo mips64el ;;
-	ppc64el|ppc64le|powerpc64le|powerpc) echo ppc64el ;;
+	ppc64el|ppc64le|powerpc64le) echo ppc64el ;;
+	ppc|ppc32|powerpc32) echo powerpc ;;
+	ppc64|ppc64be) echo powerpc64 ;;
+	riscv) echo riscv64 ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -75,11 +80,17 @@ kmods_arch_canon()
 #	KA_SELFBUILT	1: no Debian kernel or user space; the kernel is
 #			tests/kernel/build.sh's flavour KA_FLAVOUR and
 #			busybox is tests/cross/busybox.sh's
+#	KA_BUILDONLY	1: built only, never booted (no QEMU, no busybox):
+#			the kernel tree is tests/kernel/build.sh's
+#			modules_prepare-only flavour KA_FLAVOUR of series
+#			KA_SERIES (penguin's 6.13 architectures)
+#	KA_SERIES	the kernel series tests/arch.sh uses by default
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
 	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
+	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE=''
 	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
 	case $KA_ARCH in
 	x86_64)
@@ -175,6 +186,24 @@ kmods_arch_info()
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
 		KA_CONSOLE=ttyS0 ;;
+	riscv64|powerpc|powerpc64|mips64eb)
+		# penguin's 6.13 architectures that nothing here boots yet:
+		# igloo_kmods is built against a 6.12 tree that
+		# tests/kernel/build.sh configures and modules_prepare's
+		# (powerpc64 is big-endian ELFv1, which compat.h refuses).
+		# Booting them needs a user space: Debian 12 has none for
+		# riscv64 or powerpc, mips64eb none at all (busybox would be
+		# cross-built like mipseb's), and a QEMU machine each.
+		KA_DEB='' KA_FLAVOUR=$KA_ARCH KA_SELFBUILT=1 KA_BUILDONLY=1
+		KA_SERIES=6.12
+		case $KA_ARCH in
+		riscv64) KA_KARCH=riscv KA_CROSS=riscv64-linux-gnu- ;;
+		powerpc) KA_KARCH=powerpc KA_CROSS=powerpc-linux-gnu- ;;
+		powerpc64) KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu- ;;
+		mips64eb) KA_KARCH=mips KA_CROSS=mips64-linux-gnuabi64- ;;
+		esac
+		KA_CC=${KA_CROSS}gcc-12
+		KA_HOST_PACKAGES="gcc-12-${KA_CROSS%-}" ;;
 	i386)
 		# 32-bit x86 (Debian's 686 flavour): the host's gcc-12 -m32
 		# builds the kernel side (its headers set ARCH=x86) and, with
@@ -187,7 +216,7 @@ kmods_arch_info()
 		KA_MACHINE=(-M pc -cpu qemu32)
 		KA_CONSOLE=ttyS0 ;;
 	*)
-		kmods_die "unknown architecture '$1' (known: x86_64 $KMODS_CROSS_ARCHES)" ;;
+		kmods_die "unknown architecture '$1' (known: x86_64 $KMODS_CROSS_ARCHES $KMODS_BUILDONLY_ARCHES)" ;;
 	esac
 	KA_TRIPLET=${KA_CROSS%-}
 	[ "$KA_ARCH" != i386 ] || KA_TRIPLET=i386-linux-gnu
@@ -212,6 +241,9 @@ kmods_kmake()
 	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
 	# built here (tests/kernel/build.sh) does not.
 	[ -z "$KA_SELFBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
+	# A modules_prepare'd tree has no Module.symvers: every kernel symbol
+	# is unknown to modpost, which says so as a warning then.
+	[ -z "$KA_BUILDONLY" ] || KMODS_KMAKE+=(KBUILD_MODPOST_WARN=1)
 }
 
 # kmods_cross_kernel_info SERIES: see the top of this file.
@@ -262,6 +294,10 @@ kmods_selfbuilt_kernel_info()
 			kmods_die "tests/setup.sh --arch $KA_ARCH failed"
 	fi
 	kmods_built_kernel_info "$series" "$KA_FLAVOUR"
+	if [ -n "$KA_BUILDONLY" ]; then
+		KFLAVOUR=$series KSYSROOT='' KDTB=''
+		return 0
+	fi
 	bb=$("$KMODS_TESTS/cross/busybox.sh" "$KA_ARCH") || \
 		kmods_die "tests/cross/busybox.sh $KA_ARCH failed"
 	KFLAVOUR=$series

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/arch-build.sh [--kernel SERIES] [--arch ARCH]...
+#
+# Build-only coverage of penguin's 6.13 architectures that nothing here
+# boots yet (KMODS_BUILDONLY_ARCHES, tests/cross/lib.sh): for riscv64,
+# powerpc (32-bit big-endian e500) and mips64eb, igloo_kmods.ko must build
+# without a compiler warning against a linux-source-SERIES tree (default
+# 6.12) that tests/kernel/build.sh configured (tinyconfig plus
+# base-prepare.config and the architecture's fragment) and prepared with
+# `make modules_prepare` only; with the default transport (relay: the
+# tree has relay and debugfs) and with KMODS_TRANSPORT=chardev (what
+# penguin's kernels get). For powerpc64 (big-endian, ELFv1) the build
+# must stop with compat.h's #error that says why. modpost's own warnings
+# (no Module.symvers in such a tree, so every kernel symbol is
+# "undefined") are expected and ignored; a "warning:" from the compiler
+# is not.
+#
+# --arch: only these of KMODS_BUILDONLY_ARCHES.
+#
+# TAP: a plan, then one line per build. Build logs go to
+# build/arch-build/<arch>-<transport>.log.
+
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+series='' arches=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) series=${2:?}; shift 2 ;;
+	--arch) arches+=("$(kmods_arch_canon "${2:?}")"); shift 2 ;;
+	*) kmods_die "usage: $0 [--kernel SERIES] [--arch ARCH]..." ;;
+	esac
+done
+
+out=$KMODS_BUILD/arch-build
+mkdir -p "$out"
+[ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$KMODS_BUILDONLY_ARCHES"
+
+# Two builds for each architecture that must build, one for powerpc64.
+plan=0
+for a in "${arches[@]}"; do
+	if [ "$a" = powerpc64 ]; then
+		plan=$((plan + 1))
+	else
+		plan=$((plan + 2))
+	fi
+done
+echo "1..$plan"
+
+# The cross compilers (tests/setup.sh --arch installs what is missing).
+for a in "${arches[@]}"; do
+	kmods_arch_info "$a"
+	# shellcheck disable=SC2086 # a list of packages
+	if [ -n "$(kmods_missing_packages $KA_HOST_PACKAGES)" ]; then
+		"$KMODS_TESTS/setup.sh" --arch "$a" --cross-only \
+			>"$out/setup-$a.log" 2>&1 || true
+	fi
+done
+
+# build ARCH TRANSPORT LOG: build igloo_kmods for ARCH; exit status of the
+# build, output in LOG.
+build()
+{
+	(
+		export KMODS_ARCH=$1
+		kmods_arch_info "$1"
+		kmods_build_module "${series:-$KA_SERIES}" "$2"
+		echo "module: $KMODS_KO"
+	) >"$3" 2>&1
+}
+
+for a in "${arches[@]}"; do
+	kmods_arch_info "$a"
+	s=${series:-$KA_SERIES}
+	if [ "$a" = powerpc64 ]; then
+		log=$out/$a.log
+		msg='big-endian ppc64 (ELFv1 function descriptors) is not supported yet'
+		if build "$a" '' "$log"; then
+			echo "not ok - arch-build $a/$s: igloo_kmods built, but compat.h should refuse ELFv1"
+		elif grep -q "error: #error \"igloo_kmods: $msg\"" "$log"; then
+			echo "ok - arch-build $a/$s: refused at build time (#error: $msg)"
+		else
+			echo "not ok - arch-build $a/$s: failed, but not with compat.h's #error"
+			tail -15 "$log" | sed 's/^/#   /'
+		fi
+		continue
+	fi
+	for t in relay chardev; do
+		log=$out/$a-$t.log
+		tr=$t
+		[ "$t" != relay ] || tr=''
+		if ! build "$a" "$tr" "$log"; then
+			echo "not ok - arch-build $a/$s ($t): igloo_kmods.ko does not build"
+			tail -15 "$log" | sed 's/^/#   /'
+		elif grep -q 'warning:' "$log"; then
+			echo "not ok - arch-build $a/$s ($t): compiler warnings"
+			grep -A3 'warning:' "$log" | head -20 | sed 's/^/#   /'
+		else
+			ko=$(sed -n 's/^module: //p' "$log")
+			echo "ok - arch-build $a/$s ($t): igloo_kmods.ko built without a warning ($(file -b "$ko" | cut -d, -f1-2))"
+		fi
+	done
+done
