@@ -67,6 +67,20 @@ kmods_run_logged()
 	fi
 }
 
+# kmods_console_verdict LABEL BOOT_RC OUT: the TAP line for a guest's
+# console, from tests/qemu/boot.sh's exit status (it fails on any BUG:,
+# WARNING:, Oops, Call Trace or KASAN line); with its errors on failure.
+kmods_console_verdict()
+{
+	if [ "$2" = 0 ]; then
+		echo "ok - $1 console has no BUG, WARNING, Oops, Call Trace or KASAN"
+		return 0
+	fi
+	echo "not ok - $1 guest console (boot.sh exit $2, see $3/console.log)"
+	sed 's/^/#   /' "$3/boot.err" | head -20
+	return 1
+}
+
 kmods_need_root()
 {
 	[ "$(id -u)" = 0 ] || kmods_die "must run as root to $1 (or run tests/setup.sh once as root)"

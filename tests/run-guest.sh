@@ -147,11 +147,5 @@ if grep -q '^KMODS-STREAM|' "$out/results.txt"; then
 		grep '^KMODS-STREAM|' "$out/results.txt" | sed 's/^/#   /'
 	fi
 fi
-if [ "$boot_rc" = 0 ]; then
-	echo "ok - $label console has no BUG, WARNING, Oops, Call Trace or KASAN"
-else
-	failed=1
-	echo "not ok - $label guest console (boot.sh exit $boot_rc, see $out/console.log)"
-	sed 's/^/#   /' "$out/boot.err" | head -20
-fi
+kmods_console_verdict "$label" "$boot_rc" "$out" || failed=1
 exit $failed

@@ -190,11 +190,5 @@ python3 "$KMODS_TESTS/penguin-replay.py" "$label" "$table" \
 	"$out/results.clean" "$out/live" "$share/kmods" \
 	"$out/penguin/modules.log" || failed=1
 
-if [ "$boot_rc" = 0 ]; then
-	echo "ok - $label console has no BUG, WARNING, Oops, Call Trace or KASAN"
-else
-	failed=1
-	echo "not ok - $label guest console (boot.sh exit $boot_rc, see $out/console.log)"
-	sed 's/^/#   /' "$out/boot.err" | head -20
-fi
+kmods_console_verdict "$label" "$boot_rc" "$out" || failed=1
 exit $failed
