@@ -758,6 +758,19 @@ static bool kmods_elf_shndx_ok(unsigned int shndx, unsigned int shnum)
 }
 
 /*
+ * How many @entsize-byte entries a table of @size bytes holds, in @count.
+ * A table of 4 GiB or more is refused rather than divided: no module is
+ * that large, and 32-bit kernels have no 64-bit division (__udivdi3).
+ */
+static int kmods_elf_entries(u64 size, unsigned int entsize, u64 *count)
+{
+	if (size >> 32)
+		return -ENOEXEC;
+	*count = (u32)size / entsize;
+	return 0;
+}
+
+/*
  * Every symbol of @symtab names a string inside @strtab and a section
  * that exists (or a special index the loader handles).
  */
@@ -768,11 +781,14 @@ static int kmods_elf_check_symbols(const struct kmods_elf *elf,
 {
 	unsigned int symsize = elf->is64 ? 24 : 16;
 	unsigned int shndx_at = elf->is64 ? 6 : 14;
-	u64 nsyms = symtab->size / symsize, i, n, j;
+	u64 nsyms, i, n, j;
 	u8 buf[KMODS_CHECK_CHUNK];
 	const u8 *sym;
 	int err;
 
+	err = kmods_elf_entries(symtab->size, symsize, &nsyms);
+	if (err)
+		return err;
 	for (i = 0; i < nsyms; i += n) {
 		n = kmods_min_u64(nsyms - i, sizeof(buf) / symsize);
 		err = kmods_elf_read(elf, symtab->offset + i * symsize, buf,
@@ -804,11 +820,14 @@ static int kmods_elf_check_relocs(const struct kmods_elf *elf,
 {
 	unsigned int w = elf->is64 ? 8 : 4;
 	unsigned int entsize = (rel->type == KMODS_SHT_RELA ? 3 : 2) * w;
-	u64 nrel = rel->size / entsize, i, n, j, sym;
+	u64 nrel, i, n, j, sym;
 	u8 buf[KMODS_CHECK_CHUNK];
 	const u8 *r;
 	int err;
 
+	err = kmods_elf_entries(rel->size, entsize, &nrel);
+	if (err)
+		return err;
 	for (i = 0; i < nrel; i += n) {
 		n = kmods_min_u64(nrel - i, sizeof(buf) / entsize);
 		err = kmods_elf_read(elf, rel->offset + i * entsize, buf,
@@ -849,6 +868,7 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 	struct kmods_section strtab, sec, target;
 	unsigned int i;
 	u32 sh_name;
+	u64 nsyms;
 	int err;
 
 	if (symtab->link == KMODS_SHN_UNDEF || symtab->link >= shnum)
@@ -861,6 +881,9 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 	if (err)
 		return err;
 	err = kmods_elf_check_symbols(elf, symtab, &strtab, shnum);
+	if (err)
+		return err;
+	err = kmods_elf_entries(symtab->size, elf->is64 ? 24 : 16, &nsyms);
 	if (err)
 		return err;
 	for (i = 1; i < shnum; i++) {
@@ -879,8 +902,7 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 			return err;
 		if (!(target.flags & KMODS_SHF_ALLOC))
 			continue;
-		err = kmods_elf_check_relocs(elf, &sec, &target,
-					     symtab->size / (elf->is64 ? 24 : 16));
+		err = kmods_elf_check_relocs(elf, &sec, &target, nsyms);
 		if (err)
 			return err;
 	}
