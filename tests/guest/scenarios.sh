@@ -155,6 +155,20 @@ long_names()
 			printf("%sm%039d", (i > f) ? "," : "", i) }'
 }
 
+# long_list_ends HOW: the last and the first name of a 4,096-name
+# allowlist (given through HOW) load, and are recorded as allowed.
+long_list_ends()
+{
+	run_rc 0 insmod $T/ikm_mark.ko
+	check "last of 4,096 allowlisted names ($1) not loaded" loaded ikm_mark
+	expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
+	run_rc 0 rmmod ikm_mark
+	run_rc 0 insmod $T/ikm_dash_name.ko
+	check "first of 4,096 allowlisted names ($1) not loaded" loaded ikm_dash_name
+	expect load finit_module false ikm_dash_name allow allowlist 0 $T/ikm_dash_name.ko
+	run_rc 0 rmmod ikm_dash_name
+}
+
 # ikm_dash_name first, 4,094 names of 40 characters, ikm_mark last: 168
 # KiB, more than one argument may carry (128 KiB), so insmod gets each
 # list in two parts, the second appended ("+"); the denylist ends with
@@ -165,14 +179,7 @@ b=$(long_names 2047 2047)
 check "names not generated" test "${#a}" = 83926 -a "${#b}" = 83926
 kmods_load "allowlist=ikm_dash_name,$a" "allowlist=+$b,ikm_mark" \
 	"denylist=$b" "denylist=+$a,ikm-other"
-run_rc 0 insmod $T/ikm_mark.ko
-check "last of 4,096 allowlisted names (insmod) not loaded" loaded ikm_mark
-expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
-run_rc 0 rmmod ikm_mark
-run_rc 0 insmod $T/ikm_dash_name.ko
-check "first of 4,096 allowlisted names (insmod) not loaded" loaded ikm_dash_name
-expect load finit_module false ikm_dash_name allow allowlist 0 $T/ikm_dash_name.ko
-run_rc 0 rmmod ikm_dash_name
+long_list_ends insmod
 run_rc 0 insmod $T/ikm_other.ko
 check "last of 4,096 denylisted names (insmod) loaded" not loaded ikm_other
 expect load finit_module false ikm_other block denylist 0 $T/ikm_other.ko
@@ -196,14 +203,7 @@ check "46 appends" test "$n" = 46
 # bytes, more than the largest page of the guests here (ppc64el: 64 KiB).
 check "a write of 69,699 bytes accepted" not set_param allowlist "$(long_names 0 1700)"
 check "a write of 69,700 bytes appended" not set_param allowlist "+$(long_names 0 1700)"
-run_rc 0 insmod $T/ikm_mark.ko
-check "last of 4,096 allowlisted names (sysfs) not loaded" loaded ikm_mark
-expect load finit_module false ikm_mark allow allowlist 0 $T/ikm_mark.ko
-run_rc 0 rmmod ikm_mark
-run_rc 0 insmod $T/ikm_dash_name.ko
-check "first of 4,096 allowlisted names (sysfs) not loaded" loaded ikm_dash_name
-expect load finit_module false ikm_dash_name allow allowlist 0 $T/ikm_dash_name.ko
-run_rc 0 rmmod ikm_dash_name
+long_list_ends sysfs
 run_rc 0 insmod $T/ikm_other.ko
 check "a name on neither list loaded" not loaded ikm_other
 expect load finit_module false ikm_other block default 0 $T/ikm_other.ko
