@@ -131,7 +131,8 @@ if [ "$version" = 4.10 ]; then
 			break
 		fi
 	done
-	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
+	# Needed only to unpack (below): a build in the cache is used
+	# without it, from a clone anywhere.
 	# Every architecture's, then this one's (each set its own source).
 	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch; do
 		[ ! -f "$f" ] || patches+=("$f")
@@ -226,6 +227,7 @@ fi
 
 t0=$(date +%s)
 if [ ! -f "$src/Makefile" ]; then
+	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
 	log "unpacking $tarball into $src"
 	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"
