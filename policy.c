@@ -771,24 +771,22 @@ static int kmods_elf_entries(u64 size, unsigned int entsize, u64 *count)
 }
 
 /*
- * Every symbol of @symtab names a string inside @strtab and a section
- * that exists (or a special index the loader handles).
+ * Every one of the @nsyms symbols of @symtab names a string inside
+ * @strtab and a section that exists (or a special index the loader
+ * handles).
  */
 static int kmods_elf_check_symbols(const struct kmods_elf *elf,
 				   const struct kmods_section *symtab,
 				   const struct kmods_section *strtab,
-				   unsigned int shnum)
+				   u64 nsyms, unsigned int shnum)
 {
 	unsigned int symsize = elf->is64 ? 24 : 16;
 	unsigned int shndx_at = elf->is64 ? 6 : 14;
-	u64 nsyms, i, n, j;
+	u64 i, n, j;
 	u8 buf[KMODS_CHECK_CHUNK];
 	const u8 *sym;
 	int err;
 
-	err = kmods_elf_entries(symtab->size, symsize, &nsyms);
-	if (err)
-		return err;
 	for (i = 0; i < nsyms; i += n) {
 		n = kmods_min_u64(nsyms - i, sizeof(buf) / symsize);
 		err = kmods_elf_read(elf, symtab->offset + i * symsize, buf,
@@ -880,10 +878,10 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 	err = kmods_elf_strtab_ok(elf, &strtab, NULL);
 	if (err)
 		return err;
-	err = kmods_elf_check_symbols(elf, symtab, &strtab, shnum);
+	err = kmods_elf_entries(symtab->size, elf->is64 ? 24 : 16, &nsyms);
 	if (err)
 		return err;
-	err = kmods_elf_entries(symtab->size, elf->is64 ? 24 : 16, &nsyms);
+	err = kmods_elf_check_symbols(elf, symtab, &strtab, nsyms, shnum);
 	if (err)
 		return err;
 	for (i = 1; i < shnum; i++) {
