@@ -79,6 +79,8 @@ EOF
 	--add "$T/ikm_mark.ko:/kmods/test/" \
 	--add "$T/ikm_other.ko:/kmods/test/" \
 	--add "$T/ikm_dash_name.ko:/kmods/test/" \
+	--add "$T/ikm_torn_a.ko:/kmods/test/" \
+	--add "$T/ikm_torn_b.ko:/kmods/test/" \
 	--add "$out/igloo-kmods.ko:/kmods/test/" \
 	--add "$T/igloo.ko:/kmods/test/" \
 	--add "$T/ikm_mark.ko:/lib/modules/$KABI/extra/" \
