@@ -72,16 +72,39 @@ done
 	exit 1
 }
 
+# Each guest has one architecture to itself (its build directories, its
+# output); KMODS_ARCH_JOBS of them (default 2, one per CPU of the machine
+# this was measured on) run at once, and their output is printed in the
+# order of the arguments. The host collector is built once, first.
+make -s -C "$KMODS_REPO/collector" >&2 || kmods_die "building the collector failed"
+run_arch()	# run_arch ARCH: the guest; DIR.status gets its exit and seconds
+{
+	local a=$1 dir=$out/$1-$series start rc=0
+
+	start=$EPOCHREALTIME
+	"$KMODS_TESTS/run-guest.sh" --arch "$a" --kernel "$series" \
+		--script "$script" --out "$dir" >"$dir.tap" 2>"$dir.log" || rc=$?
+	echo "$rc $(awk -v a="$start" -v b="$EPOCHREALTIME" \
+		'BEGIN { printf "%.0f", b - a }')" >"$dir.status"
+}
+njobs=${KMODS_ARCH_JOBS:-2}
+for a in "${arches[@]}"; do
+	while [ "$(jobs -pr | wc -l)" -ge "$njobs" ]; do
+		wait -n || true
+	done
+	rm -f "$out/$a-$series.status"
+	run_arch "$a" &
+done
+wait
+
 rows=()
 total_failed=0
 for a in "${arches[@]}"; do
 	label=$a/$series
 	dir=$out/$a-$series
-	start=$EPOCHREALTIME
-	rc=0
-	"$KMODS_TESTS/run-guest.sh" --arch "$a" --kernel "$series" \
-		--script "$script" --out "$dir" >"$dir.tap" 2>"$dir.log" || rc=$?
-	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	rc=1 secs=?
+	[ ! -s "$dir.status" ] || read -r rc secs <"$dir.status"
+	touch "$dir.tap" "$dir.log"
 	cat "$dir.tap"
 	n_skip=$(grep -ciE '^ok( .*)? # skip' "$dir.tap" || true)
 	n_ok=$(($(grep -cE '^ok( |$)' "$dir.tap" || true) - n_skip))
