@@ -280,6 +280,39 @@ out:
 	return err;
 }
 
+/*
+ * Where a parameter's newline comes from: 6.1 and later end each value
+ * in the param_get_*() functions and the sysfs show adds none; 4.10's
+ * param_attr_show() appends one to what the get gave. Read off
+ * param_get_bool() once, at init, so that every value of ours ends with
+ * exactly one newline on either kind of kernel.
+ */
+static bool kmods_show_adds_newline;
+
+static void __init kmods_newline_probe(void)
+{
+	bool v = false;
+	const struct kernel_param kp = { .arg = &v };
+	char *page = (char *)get_zeroed_page(GFP_KERNEL);
+	int n;
+
+	if (!page)
+		return;
+	n = param_get_bool(page, &kp);
+	WRITE_ONCE(kmods_show_adds_newline, n > 0 && page[n - 1] != '\n');
+	free_page((unsigned long)page);
+}
+
+/* End a parameter's value, @len bytes of the page @buf; its new length. */
+static int kmods_param_end(char *buf, int len)
+{
+	if (!READ_ONCE(kmods_show_adds_newline) && len < PAGE_SIZE - 1) {
+		buf[len++] = '\n';
+		buf[len] = '\0';
+	}
+	return len;
+}
+
 /* A list longer than a page cannot be read back (ENOSPC). */
 static int kmods_list_get(char *buf, const struct kernel_param *kp)
 {
@@ -294,9 +327,8 @@ static int kmods_list_get(char *buf, const struct kernel_param *kp)
 	rcu_read_unlock();
 	if (len < 0)
 		return len;
-	buf[len++] = '\n';
 	buf[len] = '\0';
-	return len;
+	return kmods_param_end(buf, len);
 }
 
 static void kmods_list_free(void *arg)
@@ -354,8 +386,8 @@ static int kmods_mode_set(const char *val, const struct kernel_param *kp)
 
 static int kmods_mode_get(char *buf, const struct kernel_param *kp)
 {
-	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 kmods_mode_names[READ_ONCE(kmods_mode)]);
+	return kmods_param_end(buf, scnprintf(buf, PAGE_SIZE, "%s",
+			       kmods_mode_names[READ_ONCE(kmods_mode)]));
 }
 
 static const struct kernel_param_ops kmods_mode_ops = {
@@ -444,8 +476,8 @@ static int kmods_counter_set(const char *val, const struct kernel_param *kp)
 
 static int kmods_counter_get(char *buf, const struct kernel_param *kp)
 {
-	return scnprintf(buf, PAGE_SIZE, "%lld\n",
-			 (long long)atomic64_read((atomic64_t *)kp->arg));
+	return kmods_param_end(buf, scnprintf(buf, PAGE_SIZE, "%lld",
+			       (long long)atomic64_read((atomic64_t *)kp->arg)));
 }
 
 static const struct kernel_param_ops kmods_counter_ops = {
@@ -2015,6 +2047,7 @@ static int __init kmods_init(void)
 {
 	int err;
 
+	kmods_newline_probe();
 	err = kmods_lists_init();
 	if (err)
 		return err;

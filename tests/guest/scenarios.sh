@@ -308,6 +308,12 @@ check "bad mode refused" not set_param mode sideways
 check "mode unchanged" test "$(param mode)" = enforce
 check "bad block_errno refused" not set_param block_errno 4096
 check "counters are read-only" not set_param attempts 0
+# One line each, on every kernel: 4.10's sysfs appends the newline that
+# later kernels leave to the parameter's own get.
+for p in allowlist mode attempts block_errno; do
+	n=$(wc -l < $KMODS_PARAMS/$p)
+	check "$p reads as $n lines" test "$n" = 1
+done
 su_out=$($KMODS_DIR/kmods-call --uid 1000 write $KMODS_PARAMS/allowlist x 2>&1)
 check "non-root wrote the policy ($su_out)" test "$(param allowlist)" = "ikm_other,ikm-dash-name"
 end
