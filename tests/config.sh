@@ -343,6 +343,15 @@ fi
 # parts must each fit, run through execve() and, read by igloo_kmods' own
 # parser (list-check, which appends a '+' list to the one before it),
 # give back all 4,096 names in order.
+longest_of()	# longest_of WORD...: the length of the longest WORD
+{
+	local w n=0
+
+	for w in "$@"; do
+		[ "${#w}" -le "$n" ] || n=${#w}
+	done
+	echo "$n"
+}
 if [ -n "$LISTCHECK" ]; then
 	awk 'BEGIN { printf "plugins:\n  kmods:\n    allowlist:\n";
 		for (i = 0; i < 4096; i++) printf "      - m%054d\n", i }' \
@@ -352,10 +361,7 @@ if [ -n "$LISTCHECK" ]; then
 	if "$BIN" "$OUT/long.yaml" >"$OUT/long.insmod" 2>"$OUT/long.err"; then
 		read -r -a words <"$OUT/long.insmod"
 		args=("${words[@]:2}")
-		longest=0
-		for w in "${args[@]}"; do
-			[ "${#w}" -le "$longest" ] || longest=${#w}
-		done
+		longest=$(longest_of "${args[@]}")
 		got=$("$LISTCHECK" "${args[@]#allowlist=}" | tail -n 1)
 		# execve() takes the line as printed (true for insmod).
 		if [ "${#args[@]}" -ge 4 ] && [ "$longest" -lt 131072 ] && \
@@ -378,10 +384,7 @@ if [ -n "$LISTCHECK" ]; then
 		sed -n "s|^echo '\([^']*\)' > .*/allowlist\$|\1|p" "$OUT/long.sysfs" \
 			>"$OUT/long.writes"
 		mapfile -t writes <"$OUT/long.writes"
-		longest=0
-		for w in "${writes[@]}"; do
-			[ "${#w}" -le "$longest" ] || longest=${#w}
-		done
+		longest=$(longest_of "${writes[@]}")
 		# The first write empties the allowlist; the last one holds it.
 		got=$("$LISTCHECK" "${writes[@]}" | tail -n 1)
 		if [ "${#writes[@]}" -ge 50 ] && [ "$longest" -lt 4095 ] && \
