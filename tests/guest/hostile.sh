@@ -527,18 +527,24 @@ check "duplicates kept once" test "$(param allowlist)" = "a,b,a-b,a_b"
 # Two writers and a reader: every read is one whole list or the other.
 A=$(seq -s, 1 60 | sed 's/[0-9]*/a&/g')
 B=$(seq -s, 1 60 | sed 's/[0-9]*/b&/g')
-rm -f /tmp/sysfs.stop
-(while [ ! -e /tmp/sysfs.stop ]; do echo "$A" > $KMODS_PARAMS/allowlist; done) &
+rm -f /tmp/sysfs.stop /tmp/sysfs.a /tmp/sysfs.b
+(while [ ! -e /tmp/sysfs.stop ]; do echo "$A" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.a; done) &
 w1=$!
-(while [ ! -e /tmp/sysfs.stop ]; do echo "$B" > $KMODS_PARAMS/allowlist; done) &
+(while [ ! -e /tmp/sysfs.stop ]; do echo "$B" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.b; done) &
 w2=$!
+# Both writers must have written before the reads count: on 4.10 the
+# reader once took all its reads before the second writer first ran.
+until [ -e /tmp/sysfs.a ] && [ -e /tmp/sysfs.b ]; do sleep 0.1; done
 # Every read is the list before the writers or one of theirs, never
 # empty; and the reads must have seen both writers' lists, or there was
 # no race to check.
 # Read by the shell itself: a cat per read, against two writers that
 # keep both CPUs busy, took 100 s on the debug kernels.
 torn=0 seen_a=0 seen_b=0 reads=0
-while [ $reads -lt $((laps * 100)) ]; do
+# Read at least laps*100 times, and on until both lists were seen (at
+# most ten times that).
+while [ $reads -lt $((laps * 100)) ] ||
+	{ [ $((seen_a * seen_b)) = 0 ] && [ $reads -lt $((laps * 1000)) ]; }; do
 	IFS= read -r v < $KMODS_PARAMS/allowlist || v=
 	reads=$((reads + 1))
 	if [ "$v" = "$A" ]; then
