@@ -679,6 +679,8 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @decision: what was done
  * @rule: the rule that decided
  * @mode: the mode in force
+ * @name_rule: the refusing rule for which the name reader skipped
+ *	.modinfo (kmods_need_modinfo()), or 0
  * @comm: the caller's command name
  * @name: the module's name, or empty
  * @path: the module's file, or empty
@@ -705,6 +707,7 @@ struct kmods_attempt {
 	enum kmods_decision decision;
 	enum kmods_rule rule;
 	enum kmods_mode mode;
+	enum kmods_rule name_rule;
 	char comm[TASK_COMM_LEN];
 	char name[KMODS_NAME_LEN];
 	char path[KMODS_PATH_LEN];
@@ -1018,6 +1021,34 @@ static int kmods_image_start(const struct kmods_image *img)
 	return memcmp(ident, ELFMAG, SELFMAG) ? -ENOEXEC : 0;
 }
 
+struct kmods_name_image {
+	struct kmods_image img;
+	struct kmods_attempt *at;
+};
+
+/*
+ * .modinfo is read only for a name the policy lets load (or in monitor
+ * mode, whose records say what enforcing would do): a name it refuses is
+ * refused whatever .modinfo says, and a large module's .modinfo costs
+ * more than all the rest of a refusal. The rule is kept, for
+ * kmods_attempt_decide().
+ */
+static bool kmods_need_modinfo(const struct kmods_image *img,
+			       const char *name)
+{
+	struct kmods_attempt *at =
+		container_of(img, struct kmods_name_image, img)->at;
+	enum kmods_rule rule;
+
+	if (at->mode == KMODS_MODE_MONITOR)
+		return true;
+	rule = kmods_decide(name);
+	if (kmods_rule_allows(rule))
+		return true;
+	at->name_rule = rule;
+	return false;
+}
+
 /*
  * Read the name from the image, falling back to the file name. With
  * at->buf as its scratch the reader takes the section headers, their
@@ -1028,14 +1059,15 @@ static void kmods_name_image(struct kmods_attempt *at,
 			     const struct kmods_image *img)
 {
 	u64 t0 = kmods_prof_now();
-	struct kmods_image scratch_img;
+	struct kmods_name_image scratch = { .at = at };
 	int err = -ENOEXEC;
 
 	if (img) {
-		scratch_img = *img;
-		scratch_img.scratch = at->buf;
-		scratch_img.scratch_size = sizeof(at->buf);
-		err = kmods_image_name(&scratch_img, at->name,
+		scratch.img = *img;
+		scratch.img.scratch = at->buf;
+		scratch.img.scratch_size = sizeof(at->buf);
+		scratch.img.need_modinfo = kmods_need_modinfo;
+		err = kmods_image_name(&scratch.img, at->name,
 				       sizeof(at->name), &at->name_src);
 		kmods_prof_add(KMODS_PROF_NAME, t0);
 	}
@@ -1427,6 +1459,12 @@ static enum kmods_rule kmods_attempt_decide(struct kmods_attempt *at)
 	    kmods_penguin_name(at->path, file, sizeof(file)))
 		file[0] = '\0';
 	rule = kmods_decide_hints(at->name, file, &hints);
+	/*
+	 * A name whose .modinfo was not read stays refused, by the rule that
+	 * refused it then, should the lists have changed since.
+	 */
+	if (at->name_rule && kmods_rule_allows(rule))
+		rule = at->name_rule;
 	if (rule == KMODS_RULE_BUILTIN)
 		hints = 0;
 	at->flags |= hints;

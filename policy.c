@@ -1029,7 +1029,8 @@ static int kmods_this_module_name(const struct kmods_elf *elf,
  * one the kernel gives the loaded module. Both must be valid and, when
  * both exist, equal: a module that names itself twice, differently, is
  * treated as badly named, as is one with two such sections. Works on
- * 32- and 64-bit images of either byte order.
+ * 32- and 64-bit images of either byte order. .modinfo is not read when
+ * @img->need_modinfo says so (see struct kmods_image).
  *
  * An image whose tables the kernel's loader would read out of bounds is
  * not well-formed: section headers or contents outside the image, a bad
@@ -1190,10 +1191,12 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 			return err;
 	}
 
-	info_err = have_info ? kmods_modinfo_name(&elf, &info, info_name,
-						   sizeof(info_name)) : -ENOENT;
 	mod_err = have_mod ? kmods_this_module_name(&elf, &mod, mod_name,
 						    sizeof(mod_name)) : -ENOENT;
+	if (!mod_err && img->need_modinfo && !img->need_modinfo(img, mod_name))
+		have_info = 0;
+	info_err = have_info ? kmods_modinfo_name(&elf, &info, info_name,
+						   sizeof(info_name)) : -ENOENT;
 	if ((info_err && info_err != -ENOENT) ||
 	    (mod_err && mod_err != -ENOENT))
 		return info_err && info_err != -ENOENT ? info_err : mod_err;

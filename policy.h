@@ -95,6 +95,15 @@ struct kmods_list {
  *	not get from this reader (finit_module: the kernel reads the file
  *	again itself), checking them would protect nothing and costs a read
  *	of every table.
+ * @need_modinfo: optional. Called with the name in
+ *	.gnu.linkonce.this_module, when the image has a valid one, before
+ *	.modinfo is read; if it returns false, .modinfo is not read and
+ *	that name is the result (KMODS_NAME_THIS_MODULE), unchecked against
+ *	.modinfo's. For a caller that refuses the module under that name:
+ *	the kernel names a loaded module by this_module, and a .modinfo
+ *	that disagrees could only make the caller refuse it as well. Without
+ *	it a large module's .modinfo (40 KiB of aliases for amdgpu.ko) is
+ *	read and scanned on every refusal.
  */
 struct kmods_image {
 	int (*read)(void *ctx, u64 off, void *buf, size_t len);
@@ -103,6 +112,7 @@ struct kmods_image {
 	void *scratch;
 	size_t scratch_size;
 	bool name_only;
+	bool (*need_modinfo)(const struct kmods_image *img, const char *name);
 };
 
 /* Scratch that holds the section headers and names of Debian's modules. */

@@ -16,8 +16,15 @@
  *  - the reader with a scratch buffer of KMODS_SCRATCH_SIZE bytes (as
  *    the module reads files), of a size chosen by the input (pieces cut
  *    anywhere) and with none gives the same result, and a read error
- *    injected in either is returned as above.
+ *    injected in either is returned as above;
+ *  - with a need_modinfo hook: when it says yes, the result is the
+ *    same; when it says no, the result is the same if it was not asked
+ *    (no valid this_module name) and otherwise 0 with the name it was
+ *    asked about, from this_module, which the run without the hook
+ *    returns too unless its .modinfo is bad or disagrees (-EBADMSG) or
+ *    its read fails.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +52,40 @@ static int fuzz_image_read(void *ctx, u64 off, void *buf, size_t len)
 		return -EFAULT;
 	memcpy(buf, fi->data + off, len);
 	return 0;
+}
+
+/* What the need_modinfo hook answers, and the name it was asked about. */
+static bool fuzz_need_answer;
+static unsigned int fuzz_need_calls;
+static char fuzz_need_name[KMODS_NAME_LEN];
+
+static bool fuzz_need_modinfo(const struct kmods_image *img, const char *name)
+{
+	(void)img;
+	fuzz_need_calls++;
+	snprintf(fuzz_need_name, sizeof(fuzz_need_name), "%s", name);
+	return fuzz_need_answer;
+}
+
+/* The reader with the need_modinfo hook answering @answer. */
+static int fuzz_image_run_need(struct fuzz_image *fi, bool answer,
+			       char *name, size_t size,
+			       enum kmods_name_source *src)
+{
+	struct kmods_image img = {
+		.read = fuzz_image_read,
+		.ctx = fi,
+		.size = fi->size,
+		.need_modinfo = fuzz_need_modinfo,
+	};
+
+	fi->calls = 0;
+	fi->fail_at = 0;
+	fi->out_of_range = false;
+	fuzz_need_answer = answer;
+	fuzz_need_calls = 0;
+	fuzz_need_name[0] = '\0';
+	return kmods_image_name(&img, name, size, src);
 }
 
 static int fuzz_image_run_scratch(struct fuzz_image *fi,
@@ -124,6 +165,26 @@ int kmods_fuzz_image(const u8 *data, size_t size)
 		err = fuzz_image_run(&fi, 0, exact, len, &src2);
 		FUZZ_CHECK(!fi.out_of_range);
 		FUZZ_CHECK(err == -EBADMSG);
+	}
+
+	/* The need_modinfo hook, saying yes, then no. */
+	err = fuzz_image_run_need(&fi, true, name, sizeof(name), &src2);
+	FUZZ_CHECK(!fi.out_of_range && fuzz_need_calls <= 1);
+	FUZZ_CHECK(err == err0);
+	if (!err)
+		FUZZ_CHECK(src2 == src && !strcmp(name, first));
+	err = fuzz_image_run_need(&fi, false, name, sizeof(name), &src2);
+	FUZZ_CHECK(!fi.out_of_range && fuzz_need_calls <= 1);
+	if (!fuzz_need_calls) {
+		FUZZ_CHECK(err == err0);
+		if (!err)
+			FUZZ_CHECK(src2 == src && !strcmp(name, first));
+	} else {
+		FUZZ_CHECK(err == 0 && src2 == KMODS_NAME_THIS_MODULE);
+		FUZZ_CHECK(!strcmp(name, fuzz_need_name) &&
+			   kmods_name_valid(name));
+		FUZZ_CHECK(err0 == -EBADMSG ||
+			   (!err0 && kmods_name_eq(first, name)));
 	}
 
 	/* Fail one of the reads; which one depends on the input. */

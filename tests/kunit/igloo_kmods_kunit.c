@@ -1035,6 +1035,60 @@ static void image_name_names_differ(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, res.name, "nf-nat");
 }
 
+static bool ikt_need_answer;
+static char ikt_need_name[KMODS_NAME_LEN];
+
+static bool ikt_need_modinfo(const struct kmods_image *img, const char *name)
+{
+	strscpy(ikt_need_name, name, sizeof(ikt_need_name));
+	return ikt_need_answer;
+}
+
+/*
+ * need_modinfo, as the module answers it for a name its policy refuses:
+ * .modinfo is not read, this_module names the image, in all four layouts,
+ * whether .modinfo's name agrees, disagrees or is bad.
+ */
+static void image_name_need_modinfo(struct kunit *test)
+{
+	static const char *const infos[] = { "name=evil", "name=a/b",
+					     "name=allowed_mod" };
+	struct elfimg_spec spec = { .mod_name = "evil" };
+	struct ikt_image ti = { .test = test };
+	struct kmods_image img = { .read = ikt_image_read, .ctx = &ti,
+				   .need_modinfo = ikt_need_modinfo };
+	enum kmods_name_source src;
+	char name[KMODS_NAME_LEN];
+	unsigned int i, j;
+	struct elfimg elf;
+
+	for (i = 0; i < ARRAY_SIZE(ikt_layouts); i++) {
+		for (j = 0; j < ARRAY_SIZE(infos); j++) {
+			spec.is64 = ikt_layouts[i].is64;
+			spec.msb = ikt_layouts[i].msb;
+			spec.modinfo = infos[j];
+			spec.modinfo_len = strlen(infos[j]) + 1;
+			ikt_elf_build(test, &spec, &elf);
+			ti.data = elf.buf;
+			ti.size = elf.size;
+			img.size = elf.size;
+			ikt_need_answer = false;
+			ikt_need_name[0] = '\0';
+			KUNIT_EXPECT_EQ(test, kmods_image_name(&img, name,
+							       sizeof(name),
+							       &src), 0);
+			KUNIT_EXPECT_STREQ(test, ikt_need_name, "evil");
+			KUNIT_EXPECT_STREQ(test, name, "evil");
+			KUNIT_EXPECT_EQ(test, src, KMODS_NAME_THIS_MODULE);
+			ikt_need_answer = true;
+			KUNIT_EXPECT_EQ(test, kmods_image_name(&img, name,
+							       sizeof(name),
+							       &src),
+					j ? -EBADMSG : 0);
+		}
+	}
+}
+
 static void image_name_not_elf(struct kunit *test)
 {
 	static const char * const magics[] = {
@@ -1535,6 +1589,7 @@ static struct kunit_case igloo_kmods_elf_cases[] = {
 	KUNIT_CASE(image_name_modinfo_only),
 	KUNIT_CASE(image_name_no_modinfo),
 	KUNIT_CASE(image_name_names_differ),
+	KUNIT_CASE(image_name_need_modinfo),
 	KUNIT_CASE(image_name_not_elf),
 	KUNIT_CASE(image_name_bad_ident),
 	KUNIT_CASE(image_name_truncated_header),

@@ -2180,20 +2180,93 @@ static void test_elf_read_error_bad_modinfo(void)
 
 	/*
 	 * A bad .modinfo name makes the image -EBADMSG whatever this_module
-	 * holds, so failing the last read (this_module's name) changes
-	 * nothing: still -EBADMSG, the image naming itself badly.
+	 * holds, so failing the read of this_module's name (the one before
+	 * the last) changes nothing: still -EBADMSG, the image naming
+	 * itself badly.
 	 */
 	test_elf_build(&spec, &elf);
 	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
 				     sizeof(name), &src), -EBADMSG);
-	ti.fail_at = ti.calls;
+	ti.fail_at = ti.calls - 1;
 	ti.fail_err = -EFAULT;
 	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
 				     sizeof(name), &src), -EBADMSG);
-	/* Failing the .modinfo read instead is reported. */
-	ti.fail_at = ti.calls - 1;
+	/* Failing the .modinfo read (the last) instead is reported. */
+	ti.fail_at = ti.calls;
 	CHECK_INT(test_image_name_ex(elf.buf, elf.size, &ti, name,
 				     sizeof(name), &src), -EFAULT);
+	test_elf_free(&elf);
+}
+
+static const char *test_need_seen;
+static bool test_need_answer;
+
+static bool test_need_modinfo(const struct kmods_image *img, const char *name)
+{
+	(void)img;
+	test_need_seen = name;
+	return test_need_answer;
+}
+
+/*
+ * need_modinfo: asked with this_module's name; false skips .modinfo, so
+ * a .modinfo name that is bad or disagrees is not seen (and not read:
+ * one read fewer); true reads it as without the hook.
+ */
+static void test_elf_need_modinfo(void)
+{
+	static const char *const infos[] = { "name=a/b", "name=other",
+					     "name=ab" };
+	struct test_image ti = { 0 };
+	enum kmods_name_source src;
+	char name[KMODS_NAME_LEN];
+	struct kmods_image img = { .read = test_image_read, .ctx = &ti,
+				   .need_modinfo = test_need_modinfo };
+	struct elfimg_spec spec = { .is64 = true, .mod_name = "ab" };
+	unsigned int i, calls;
+	struct elfimg elf;
+	int want;
+
+	for (i = 0; i < ARRAY_SIZE(infos); i++) {
+		spec.modinfo = infos[i];
+		spec.modinfo_len = strlen(infos[i]) + 1;
+		test_elf_build(&spec, &elf);
+		ti.data = elf.buf;
+		ti.size = elf.size;
+		img.size = elf.size;
+
+		test_need_answer = false;
+		test_need_seen = NULL;
+		ti.calls = 0;
+		CHECK_INT(kmods_image_name(&img, name, sizeof(name), &src), 0);
+		CHECK_STR(test_need_seen ? test_need_seen : "(none)", "ab");
+		CHECK_STR(name, "ab");
+		CHECK_INT(src, KMODS_NAME_THIS_MODULE);
+		calls = ti.calls;
+
+		test_need_answer = true;
+		ti.calls = 0;
+		want = i == 2 ? 0 : -EBADMSG;
+		CHECK_INT(kmods_image_name(&img, name, sizeof(name), &src),
+			  want);
+		CHECK_INT(ti.calls, calls + 1);
+		if (!want)
+			CHECK_INT(src, KMODS_NAME_MODINFO);
+		test_elf_free(&elf);
+	}
+
+	/* A bad this_module name: not asked, .modinfo read. */
+	spec.modinfo = "name=ab";
+	spec.modinfo_len = sizeof("name=ab");
+	spec.mod_name = "a/b";
+	test_elf_build(&spec, &elf);
+	ti.data = elf.buf;
+	ti.size = elf.size;
+	img.size = elf.size;
+	test_need_answer = false;
+	test_need_seen = NULL;
+	CHECK_INT(kmods_image_name(&img, name, sizeof(name), &src), -EBADMSG);
+	CHECK_INT(!test_need_seen, 1);
 	test_elf_free(&elf);
 }
 
@@ -2594,6 +2667,7 @@ static const struct test_case test_cases[] = {
 	TEST(test_elf_name_buffer),
 	TEST(test_elf_read_error),
 	TEST(test_elf_read_error_bad_modinfo),
+	TEST(test_elf_need_modinfo),
 	TEST(test_elf_strtab_placed),
 	TEST(test_elf_reads_in_bounds),
 	TEST(test_real_dummy_ko),
