@@ -55,7 +55,7 @@ summary()
 	echo "$passed passed, $failed failed, $skipped skipped"
 }
 trap summary EXIT
-trap 'echo "not ok - tests/run.sh interrupted"; failed=$((failed + 1)); exit 130' INT TERM
+trap 'echo "not ok - tests/run.sh interrupted"; failed=$((failed + 1)); kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 
 # Seconds left of the run's budget (a large number when there is none).
 left()
@@ -113,18 +113,32 @@ have()
 	esac
 }
 
-# [NEEDS="NEED..."] [RUNS=SECONDS] tier NAME MIN LIMIT COMMAND...: run a
-# tier for at most LIMIT seconds (cut to what is left of the run's
+# [NEEDS="NEED..."] [RUNS=SECONDS] [PAR=1] tier NAME MIN LIMIT COMMAND...:
+# run a tier for at most LIMIT seconds (cut to what is left of the run's
 # budget), show its TAP lines and count them. It fails when it printed
 # fewer than MIN checks (ok, not ok or skip), or fewer than the sum of its
 # TAP plans. It is skipped when the budget left is less than RUNS (about
 # how long the tier runs once what it needs is there; 60 unless given)
 # plus the cold times of the NEEDS that the cache lacks.
+#
+# PAR=1: when the cache has everything the tier needs, it starts in the
+# background and the next tier starts at once; tier_join (and the next
+# tier without PAR=1) waits for it and shows its lines then, in the
+# order the tiers were started. For tiers that need about one CPU each
+# (one guest, a fuzzer) and whose checks do not race each other across
+# guests: never a kernel build, never the hostile suite. At most
+# KMODS_PAR_JOBS (default 2) run at once.
+pending=()
 tier()
 {
-	local name=$1 min=$2 limit=$3 start rc n_ok n_fail n_skip ran plan
-	local n cost=0 lacks='' avail capped=''
+	local name=$1 min=$2 limit=$3 n cost=0 lacks='' avail capped=''
 	shift 3
+	# Not more than KMODS_PAR_JOBS (default 2, the CPUs this was
+	# measured on) at once: a full set is waited for first.
+	if [ "${PAR:-0}" != 1 ] ||
+	   [ "${#pending[@]}" -ge "${KMODS_PAR_JOBS:-2}" ]; then
+		tier_join
+	fi
 	limit=$((limit * scale))
 	echo "# --- $name"
 	for n in ${NEEDS:-}; do
@@ -147,10 +161,55 @@ tier()
 		limit=$avail
 		capped=", cut to the run's budget"
 	fi
+	if [ "${PAR:-0}" = 1 ] && [ -z "$lacks" ]; then
+		echo "# $name: started in the background"
+		tier_start "$name" "$limit" "$@" &
+		pending+=("$! $name $min $limit ${capped:+capped}")
+		return 0
+	fi
+	tier_start "$name" "$limit" "$@"
+	tier_report "$name" "$min" "$limit" "$capped"
+}
+
+# tier_start NAME LIMIT COMMAND...: the tier's command, its output in
+# $log/NAME.log, its exit status and start time in $log/NAME.rc.
+tier_start()
+{
+	local name=$1 limit=$2 start rc
+	shift 2
 	start=$(date +%s)
 	# timeout signals the tier's whole process group (make, QEMU...).
 	timeout --kill-after=30 "$limit" "$@" > "$log/$name.log" 2>&1 < /dev/null
 	rc=$?
+	echo "$rc $start $(date +%s)" > "$log/$name.rc"
+}
+
+# tier_join: wait for the tiers started in the background and report
+# them, in the order they were started.
+tier_join()
+{
+	local p pid name min limit capped
+
+	for p in "${pending[@]}"; do
+		read -r pid name min limit capped <<<"$p"
+		wait "$pid"
+		[ -z "$capped" ] || capped=", cut to the run's budget"
+		tier_report "$name" "$min" "$limit" "$capped"
+	done
+	pending=()
+}
+
+# tier_report NAME MIN LIMIT CAPPED: show a finished tier's lines, count
+# them, and check its minimum, plans, exit status and time limit.
+tier_report()
+{
+	local name=$1 min=$2 limit=$3 capped=$4 rc=1 start end n_ok n_fail
+	local n_skip ran plan
+
+	start=$(date +%s) end=$start
+	[ ! -r "$log/$name.rc" ] || read -r rc start end < "$log/$name.rc"
+	rm -f "$log/$name.rc"
+	[ "${#pending[@]}" = 0 ] || echo "# --- $name (background)"
 	grep -E '^(ok|not ok)( |$)|^#' "$log/$name.log" | \
 		grep -v -E '^# (Skipping|[0-9]+ passed)' || true
 	n_skip=$(grep -ciE '^ok( .*)? # skip' "$log/$name.log")
@@ -179,7 +238,7 @@ tier()
 	passed=$((passed + n_ok))
 	failed=$((failed + n_fail))
 	skipped=$((skipped + n_skip))
-	echo "# $name: $n_ok passed, $n_fail failed, $n_skip skipped, $(($(date +%s) - start)) s (limit $limit s$capped; $(left) s of the run's budget left)"
+	echo "# $name: $n_ok passed, $n_fail failed, $n_skip skipped, $((end - start)) s (limit $limit s$capped; $(left) s of the run's budget left)"
 }
 
 # A guest tier's minimum: each top-level scenario of SCRIPT gives one
@@ -242,18 +301,19 @@ fi
 # scenario and hostile suites, which are what a short budget drops first.
 S=tests/guest/scenarios.sh
 H=tests/guest/hostile.sh
-tier static 5 1200 tests/static-checks.sh
-tier collector 40 300 make -s -C collector check
-tier config 90 900 tests/config.sh
-tier docs 14 600 Documentation/check-docs.sh
-tier unit 100 300 tests/unit/run.sh
-tier fuzz 3 $((3 * ${KMODS_FUZZ_SECONDS:-20} + 900)) \
+# Two at a time where each needs about one CPU (PAR=1, see tier()).
+PAR=1 tier static 5 1200 tests/static-checks.sh
+PAR=1 tier fuzz 3 $((3 * ${KMODS_FUZZ_SECONDS:-20} + 900)) \
 	tests/fuzz/run.sh "${KMODS_FUZZ_SECONDS:-20}"
+PAR=1 tier collector 40 300 make -s -C collector check
+PAR=1 tier config 90 900 tests/config.sh
+PAR=1 tier docs 14 600 Documentation/check-docs.sh
+PAR=1 tier unit 100 300 tests/unit/run.sh
 # The README's first command, from a fresh clone of the commit under test.
-tier demo 8 1800 tests/fresh-demo.sh
+PAR=1 tier demo 8 1800 tests/fresh-demo.sh
 # Debian's stock amd64 kernels (tests/setup.sh fetched them).
 for flavour in $KMODS_FLAVOURS; do
-	tier "guest-$flavour" "$(scenarios $S)" 900 tests/run-guest.sh \
+	PAR=1 tier "guest-$flavour" "$(scenarios $S)" 900 tests/run-guest.sh \
 		--kernel "$flavour" --script $S \
 		--out "$KMODS_BUILD/run/$flavour" --label "$flavour"
 done
@@ -268,17 +328,17 @@ done
 # port: one line per row, and 14 of the harness's own. On 6.12 through
 # /dev/igloo_kmods, the stream of penguin's kernels.
 share_min=$(($(grep -c '^[a-z]' tests/penguin/test_kmods.table) + 14))
-tier share-6.1 "$share_min" 900 tests/run-share.sh --kernel 6.1 \
+PAR=1 tier share-6.1 "$share_min" 900 tests/run-share.sh --kernel 6.1 \
 	--out "$KMODS_BUILD/run/share-6.1" --label share-6.1
-tier share-6.12-chardev "$share_min" 900 tests/run-share.sh --kernel 6.12 \
+PAR=1 tier share-6.12-chardev "$share_min" 900 tests/run-share.sh --kernel 6.12 \
 	--transport chardev --out "$KMODS_BUILD/run/share-6.12-chardev" \
 	--label share-6.12-chardev
 # The character-device stream that kernels without relay/debugfs use.
-tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
+PAR=1 tier guest-6.12-chardev "$(scenarios $S)" 900 tests/run-guest.sh \
 	--kernel 6.12 --transport chardev --script $S \
 	--out "$KMODS_BUILD/run/6.12-chardev" --label 6.12-chardev
 # A relay build on a kernel booted without debugfs: the character device.
-tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
+PAR=1 tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
 	--kernel 6.1 --append debugfs=off --script $S \
 	--out "$KMODS_BUILD/run/6.1-nodebugfs" --label 6.1-nodebugfs
 # add, the sources, the CONFIG_KPROBES exclusion, seven checks for each of
@@ -337,7 +397,7 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 # kmemleak: first the KUnit suites (one line per KUNIT_CASE of
 # tests/kunit/, and the harness's own), which run nowhere else ...
 for version in 6.1 6.12; do
-	NEEDS=kernel:$version/debug RUNS=200 \
+	NEEDS=kernel:$version/debug RUNS=200 PAR=1 \
 		tier "kunit-$version" \
 		"$(cat tests/kunit/*.c | grep -c 'KUNIT_CASE(')" \
 		7200 tests/run-kunit.sh "$version"
@@ -345,7 +405,7 @@ done
 # ... then the scenario and hostile suites again under those detectors
 # (plus their kmemleak scan).
 for version in 6.1 6.12; do
-	NEEDS=kernel:$version/debug RUNS=200 \
+	NEEDS=kernel:$version/debug RUNS=200 PAR=1 \
 		tier "guest-$version-debug" $(($(scenarios $S) + 1)) 7200 \
 		tests/run-guest.sh --kernel "$version-debug" --script $S \
 		--out "$KMODS_BUILD/run/$version-debug" --label "$version-debug"
@@ -369,4 +429,5 @@ if [ "${KMODS_IGLOO_612:-0}" = 1 ]; then
 		--transport chardev
 fi
 
+tier_join
 [ "$failed" = 0 ]
