@@ -592,6 +592,7 @@ main_ic, _ = load(os.path.join(OUT, "icount", "main", "results.txt")) \
     if ic else ([], None)
 st = [r for r in main_ic if r[0] == "storm"]
 storm_mem = None
+igloo_mem = None
 if not st:
     goals.append((title, "not measured", False))
 else:
@@ -600,6 +601,9 @@ else:
     crc = f[8]
     mem_before, mem_rest, mem_after = (int(v) for v in f[9:12])
     storm_mem = (mem_before - mem_rest, mem_before - mem_after)
+    # Module image and vmalloc/vmap bytes, at rest and after the storm.
+    if len(f) >= 16:
+        igloo_mem = tuple(int(v) for v in f[12:16])
     goals.append((title, "%d attempts in %.3f s, %d records, %d dropped, %d "
                   "lines in modules.log (collector exit %s)"
                   % (n, ns / 1e9, records, dropped, logged, crc),
@@ -744,7 +748,20 @@ SIZES = ("By construction: the record buffers, %d × %d bytes (%d KiB); "
          "peak of a storm one more attempt per concurrent caller (8 callers: "
          "128 KiB) and, for ``init_module``, one copy of each image."
          % (NSUB, SUBBUF, NSUB * SUBBUF // 1024))
-if storm_mem and (storm_mem[0] > 0 or storm_mem[1] > 0):
+if igloo_mem:
+    L.append(para(
+        "Memory of igloo_kmods, as ``/proc`` shows it (the module's own "
+        "size in ``/proc/modules`` and the vmalloc and vmap areas its code "
+        "and relay made, ``/proc/vmallocinfo``, guard pages included): at "
+        "rest, loaded with the default buffers, %d bytes of module and "
+        "%d bytes of buffers (%d KiB in all); after the boot storm %d and "
+        "%d (%d KiB). Its ``kmalloc()`` memory is not in these: the "
+        "attempts, about 10 KiB each, up to 4 kept for reuse and one per "
+        "concurrent caller at a storm's peak."
+        % (igloo_mem[0], igloo_mem[1], (igloo_mem[0] + igloo_mem[1]) // 1024,
+           igloo_mem[2], igloo_mem[3], (igloo_mem[2] + igloo_mem[3]) // 1024)))
+    L.append(para(SIZES))
+elif storm_mem and (storm_mem[0] > 0 or storm_mem[1] > 0):
     L.append(para(
         "Memory of igloo_kmods (``MemFree`` before and after, the page "
         "cache dropped): %d KiB at rest (loaded, default buffers), %d KiB "

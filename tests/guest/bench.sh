@@ -92,6 +92,18 @@ memfree()
 	sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
 
+# mem_igloo: bytes of igloo_kmods that /proc shows: its module image
+# (/proc/modules) and the vmalloc and vmap areas its code and relay made
+# (/proc/vmallocinfo, guard pages included; nothing else in the guest
+# uses relay). Its kmalloc() memory (the attempts) is not in it.
+mem_igloo()
+{
+	core=$(awk '$1 == "igloo_kmods" { print $2 }' /proc/modules)
+	vm=$(awk '/igloo_kmods|relay_/ { n += $2 } END { print n + 0 }' \
+		/proc/vmallocinfo)
+	echo "${core:-0}|$vm"
+}
+
 # vm_igloo: vmalloc areas that igloo_kmods' code allocated
 vm_igloo()
 {
@@ -310,6 +322,7 @@ case " $(cat /proc/cmdline) " in
 	mem_before=$(memfree)
 	igloo_on
 	mem_rest=$(memfree)
+	igloo_rest=$(mem_igloo)
 	collect_start /tmp/bench.storm
 	pids=
 	t0=$("$B/timeit")
@@ -327,7 +340,7 @@ case " $(cat /proc/cmdline) " in
 	storm_log=$(lines /tmp/bench.storm/modules.log)
 	rm -rf /tmp/bench.storm
 	mem_after=$(memfree)
-	out "storm|-|1|$((t1 - t0))|$N_STORM|$storm_log|$(param dropped)|$(param records)|$collect_rc|$mem_before|$mem_rest|$mem_after"
+	out "storm|-|1|$((t1 - t0))|$N_STORM|$storm_log|$(param dropped)|$(param records)|$collect_rc|$mem_before|$mem_rest|$mem_after|$igloo_rest|$(mem_igloo)"
 	igloo_off
 
 	echo "--- burst with no collector"
