@@ -15,11 +15,12 @@
 #                              a big-endian kernel built there), the module
 #                              built in build/kmods/<abi>/ (make cross
 #                              ARCH=... too; tests/arch.sh --build-only)
-#   make ARCH=riscv64          ... for penguin's 6.13 architectures that
-#                              nothing boots yet (also powerpc: 32-bit
-#                              big-endian, mips64eb; powerpc64 stops with
-#                              an #error): against a 6.12 tree configured
-#                              and modules_prepare'd in the cache
+#   make ARCH=riscv64          ... for penguin's 6.13 architectures
+#                              (also powerpc: 32-bit big-endian, mips64eb;
+#                              powerpc64 stops with an #error): against a
+#                              6.12 kernel built in the cache (riscv64)
+#                              or a 6.12 tree configured and
+#                              modules_prepare'd there (the others)
 #   make cross-check           the guest scenarios on every one of those
 #                              architectures under QEMU (tests/arch.sh)
 

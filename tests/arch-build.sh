@@ -3,19 +3,20 @@
 #
 # tests/arch-build.sh [--kernel SERIES] [--arch ARCH]...
 #
-# Build-only coverage of penguin's 6.13 architectures that nothing here
-# boots yet (KMODS_BUILDONLY_ARCHES, tests/cross/lib.sh): for riscv64,
-# powerpc (32-bit big-endian e500) and mips64eb, igloo_kmods.ko must build
-# without a compiler warning against a linux-source-SERIES tree (default
-# 6.12) that tests/kernel/build.sh configured (tinyconfig plus
-# base-prepare.config and the architecture's fragment) and prepared with
-# `make modules_prepare` only; with the default transport (relay: the
-# tree has relay and debugfs) and with KMODS_TRANSPORT=chardev (what
-# penguin's kernels get). For powerpc64 (big-endian, ELFv1) the build
-# must stop with compat.h's #error that says why. modpost's own warnings
-# (no Module.symvers in such a tree, so every kernel symbol is
-# "undefined") are expected and ignored; a "warning:" from the compiler
-# is not.
+# Build coverage of penguin's 6.13 architectures (KMODS_BUILDONLY_ARCHES,
+# tests/cross/lib.sh): for riscv64, powerpc (32-bit big-endian e500) and
+# mips64eb, igloo_kmods.ko must build without a compiler warning against
+# a linux-source-SERIES tree (default 6.12) that tests/kernel/build.sh
+# made; with the default transport (relay: the trees have relay and
+# debugfs) and with KMODS_TRANSPORT=chardev (what penguin's kernels get).
+# riscv64 is built against the full kernel that tests/arch.sh boots
+# (tinyconfig plus base-boot.config and riscv64.config; the first run
+# builds it and busybox), powerpc and mips64eb against trees configured
+# from base-prepare.config and prepared with `make modules_prepare` only.
+# For powerpc64 (big-endian, ELFv1) the build must stop with compat.h's
+# #error that says why. In a modules_prepare'd tree modpost's own
+# warnings (no Module.symvers, so every kernel symbol is "undefined") are
+# expected and ignored; a "warning:" from the compiler is not.
 #
 # --arch: only these of KMODS_BUILDONLY_ARCHES.
 #

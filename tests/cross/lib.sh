@@ -31,7 +31,8 @@
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
 KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
-# Built only (tests/arch-build.sh): penguin's 6.13 architectures.
+# Built by tests/arch-build.sh: penguin's 6.13 architectures (riscv64 is
+# also booted, by tests/arch.sh --arch riscv64 --kernel 6.12).
 KMODS_BUILDONLY_ARCHES="riscv64 powerpc powerpc64 mips64eb"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
@@ -186,18 +187,33 @@ kmods_arch_info()
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
 		KA_CONSOLE=ttyS0 ;;
-	riscv64|powerpc|powerpc64|mips64eb)
+	riscv64)
+		# penguin's 6.13 riscv64, which Debian 12 does not ship: a
+		# 6.12 kernel built here (tests/kernel/build.sh 6.12 riscv64)
+		# and busybox (tests/cross/busybox.sh), on QEMU's virt under
+		# its OpenSBI (-bios default). One UART: virtio channels,
+		# their drivers built in.
+		KA_DEB='' KA_FLAVOUR=riscv64 KA_KARCH=riscv
+		KA_SELFBUILT=1 KA_SERIES=6.12
+		KA_CROSS=riscv64-linux-gnu-
+		KA_CC=riscv64-linux-gnu-gcc-12
+		KA_HOST_PACKAGES="gcc-12-riscv64-linux-gnu
+			libc6-dev-riscv64-cross qemu-system-misc patch"
+		KA_QEMU=qemu-system-riscv64
+		KA_MACHINE=(-M virt -bios default)
+		KA_CONSOLE=ttyS0
+		KA_CHANNELS=virtio ;;
+	powerpc|powerpc64|mips64eb)
 		# penguin's 6.13 architectures that nothing here boots yet:
 		# igloo_kmods is built against a 6.12 tree that
 		# tests/kernel/build.sh configures and modules_prepare's
 		# (powerpc64 is big-endian ELFv1, which compat.h refuses).
 		# Booting them needs a user space: Debian 12 has none for
-		# riscv64 or powerpc, mips64eb none at all (busybox would be
-		# cross-built like mipseb's), and a QEMU machine each.
+		# powerpc, mips64eb none at all (busybox would be
+		# cross-built like riscv64's), and a QEMU machine each.
 		KA_DEB='' KA_FLAVOUR=$KA_ARCH KA_SELFBUILT=1 KA_BUILDONLY=1
 		KA_SERIES=6.12
 		case $KA_ARCH in
-		riscv64) KA_KARCH=riscv KA_CROSS=riscv64-linux-gnu- ;;
 		powerpc) KA_KARCH=powerpc KA_CROSS=powerpc-linux-gnu- ;;
 		powerpc64) KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu- ;;
 		mips64eb) KA_KARCH=mips KA_CROSS=mips64-linux-gnuabi64- ;;

@@ -10,13 +10,14 @@
 #	base.config, base-VERSION.config, FLAVOUR.config, FLAVOUR-VERSION.config
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
-# no function tracer: like penguin's), mipseb, or for 4.10 penguin (x86_64
+# no function tracer: like penguin's), mipseb, riscv64 (from
+# base-boot.config instead of base.config), or for 4.10 penguin (x86_64
 # with penguin's options). Fails if a value a fragment asks for is not in
 # the final .config.
 #
-# Build-only flavours (6.x): riscv64, powerpc (32-bit big-endian e500),
-# powerpc64 (big-endian) and mips64eb, penguin's 6.13 architectures that
-# nothing here boots yet: base-prepare.config and FLAVOUR.config, then
+# Build-only flavours (6.x): powerpc (32-bit big-endian e500), powerpc64
+# (big-endian) and mips64eb, penguin's 6.13 architectures that nothing
+# here boots yet: base-prepare.config and FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
 #
@@ -67,7 +68,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|penguin, or build-only riscv64|powerpc|powerpc64|mips64eb)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|riscv64|penguin, or build-only powerpc|powerpc64|mips64eb)"
 version=$1
 flavour=$2
 case $version/$flavour in
@@ -79,7 +80,7 @@ case $version/$flavour in
 esac
 prepare_only=0 prepare_extra=''
 case $flavour in
-riscv64|powerpc64|mips64eb) prepare_only=1 ;;
+powerpc64|mips64eb) prepare_only=1 ;;
 # 32-bit powerpc links every module with crtsavres.o, which 6.12's
 # modules_prepare does not build.
 powerpc) prepare_only=1 prepare_extra=arch/powerpc/lib/crtsavres.o ;;
@@ -107,7 +108,8 @@ case $version/$flavour in
 4.10/*)
 	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
 */riscv64)
-	karch=riscv cross=riscv64-linux-gnu- image='' bases=base-prepare ;;
+	karch=riscv cross=riscv64-linux-gnu- image=arch/riscv/boot/Image
+	bases=base-boot ;;
 */powerpc)
 	karch=powerpc cross=powerpc-linux-gnu- image='' bases=base-prepare ;;
 */powerpc64)
