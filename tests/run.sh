@@ -78,11 +78,13 @@ left()
 # from its 182 s of CPU; the build-only trees from their 584 to 1785 s
 # under a load average of 12 to 28, mostly configure; a Debian kernel
 # from one fetch's 100 s, mostly network, and fetched in the background.
+# 4.10-mipseb: 2,385 s cold under a load average of about 16.
 declare -A cold_secs=(
 	[kernel:6.12/debug]=2400
 	[kernel:6.1/debug]=1500
 	[kernel:4.10/penguin]=900
 	[kernel:6.1/mipseb]=1300
+	[kernel:4.10/mipseb]=2400
 	[kernel:6.12/riscv64]=300
 	[kernel:6.12/powerpc]=300
 	[kernel:6.12/powerpc64]=300
@@ -332,6 +334,15 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=200 \
 NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
+# The same on penguin's 4.10 (patches-4.10/mips/: its CBUS UART, ttyS2,
+# was driven byte-swapped), records through /dev/igloo_kmods.
+NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=200 \
+	tier cross-mipseb-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mipseb --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
+NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=450 \
+	tier hostile-mipseb-4.10 "$(scenarios $H)" 3600 tests/arch.sh \
+	--arch mipseb --kernel 4.10 --transport chardev --script $H \
+	--out "$KMODS_BUILD/arch-hostile"
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild) with KASAN, lockdep, UBSAN and
 # kmemleak: first the KUnit suites (one line per KUNIT_CASE of
