@@ -17,9 +17,10 @@
 #                              ARCH=... too; tests/arch.sh --build-only)
 #   make ARCH=riscv64          ... for penguin's 6.13 architectures that
 #                              nothing boots yet (also powerpc: 32-bit
-#                              big-endian, mips64eb; powerpc64 stops with
-#                              an #error): against a 6.12 tree configured
+#                              big-endian; powerpc64 stops with an
+#                              #error): against a 6.12 tree configured
 #                              and modules_prepare'd in the cache
+#                              (mips64eb: its full 6.12 kernel)
 #   make cross-check           the guest scenarios on every one of those
 #                              architectures under QEMU (tests/arch.sh)
 

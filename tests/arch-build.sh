@@ -9,7 +9,8 @@
 # without a compiler warning against a linux-source-SERIES tree (default
 # 6.12) that tests/kernel/build.sh configured (tinyconfig plus
 # base-prepare.config and the architecture's fragment) and prepared with
-# `make modules_prepare` only; with the default transport (relay: the
+# `make modules_prepare` only (mips64eb's: the full kernel that
+# cross-mips64eb boots); with the default transport (relay: the
 # tree has relay and debugfs) and with KMODS_TRANSPORT=chardev (what
 # penguin's kernels get). For powerpc64 (big-endian, ELFv1) the build
 # must stop with compat.h's #error that says why. modpost's own warnings

@@ -31,7 +31,8 @@
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
 KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
-# Built only (tests/arch-build.sh): penguin's 6.13 architectures.
+# Built only (tests/arch-build.sh): penguin's 6.13 architectures
+# (mips64eb also boots: tests/arch.sh --arch mips64eb --kernel 6.12).
 KMODS_BUILDONLY_ARCHES="riscv64 powerpc powerpc64 mips64eb"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
@@ -186,21 +187,35 @@ kmods_arch_info()
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
 		KA_CONSOLE=ttyS0 ;;
-	riscv64|powerpc|powerpc64|mips64eb)
+	mips64eb)
+		# Big-endian MIPS64r2 (penguin's 6.13 mips64eb), as mipseb: the
+		# kernel (tests/kernel/build.sh 6.12 mips64eb) and a static
+		# n64 busybox are built here; o32 programs run too.
+		KA_DEB='' KA_FLAVOUR=mips64eb KA_KARCH=mips
+		KA_SELFBUILT=1 KA_SERIES=6.12
+		KA_CROSS=mips64-linux-gnuabi64-
+		KA_CC=mips64-linux-gnuabi64-gcc-12
+		KA_CC32=mips-linux-gnu-gcc-12
+		KA_HOST_PACKAGES="gcc-12-mips64-linux-gnuabi64
+			libc6-dev-mips64-cross gcc-12-mips-linux-gnu
+			libc6-dev-mips-cross qemu-system-mips patch"
+		KA_QEMU=qemu-system-mips64
+		KA_MACHINE=(-M malta -cpu 5KEf)
+		KA_SMP_MAX=1
+		KA_CONSOLE=ttyS0 ;;
+	riscv64|powerpc|powerpc64)
 		# penguin's 6.13 architectures that nothing here boots yet:
 		# igloo_kmods is built against a 6.12 tree that
 		# tests/kernel/build.sh configures and modules_prepare's
 		# (powerpc64 is big-endian ELFv1, which compat.h refuses).
-		# Booting them needs a user space: Debian 12 has none for
-		# riscv64 or powerpc, mips64eb none at all (busybox would be
-		# cross-built like mipseb's), and a QEMU machine each.
+		# Booting them needs a user space (Debian 12 has none for
+		# riscv64 or powerpc) and a QEMU machine each.
 		KA_DEB='' KA_FLAVOUR=$KA_ARCH KA_SELFBUILT=1 KA_BUILDONLY=1
 		KA_SERIES=6.12
 		case $KA_ARCH in
 		riscv64) KA_KARCH=riscv KA_CROSS=riscv64-linux-gnu- ;;
 		powerpc) KA_KARCH=powerpc KA_CROSS=powerpc-linux-gnu- ;;
 		powerpc64) KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu- ;;
-		mips64eb) KA_KARCH=mips KA_CROSS=mips64-linux-gnuabi64- ;;
 		esac
 		KA_CC=${KA_CROSS}gcc-12
 		KA_HOST_PACKAGES="gcc-12-${KA_CROSS%-}" ;;

@@ -10,12 +10,12 @@
 #	base.config, base-VERSION.config, FLAVOUR.config, FLAVOUR-VERSION.config
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
-# no function tracer: like penguin's), mipseb, or for 4.10 penguin (x86_64
-# with penguin's options). Fails if a value a fragment asks for is not in
-# the final .config.
+# no function tracer: like penguin's), mipseb, mips64eb (6.x), or for 4.10
+# penguin (x86_64 with penguin's options). Fails if a value a fragment asks
+# for is not in the final .config.
 #
-# Build-only flavours (6.x): riscv64, powerpc (32-bit big-endian e500),
-# powerpc64 (big-endian) and mips64eb, penguin's 6.13 architectures that
+# Build-only flavours (6.x): riscv64, powerpc (32-bit big-endian e500) and
+# powerpc64 (big-endian), penguin's 6.13 architectures that
 # nothing here boots yet: base-prepare.config and FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
@@ -67,7 +67,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|penguin, or build-only riscv64|powerpc|powerpc64|mips64eb)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mips64eb|penguin, or build-only riscv64|powerpc|powerpc64)"
 version=$1
 flavour=$2
 case $version/$flavour in
@@ -79,7 +79,7 @@ case $version/$flavour in
 esac
 prepare_only=0 prepare_extra=''
 case $flavour in
-riscv64|powerpc64|mips64eb) prepare_only=1 ;;
+riscv64|powerpc64) prepare_only=1 ;;
 # 32-bit powerpc links every module with crtsavres.o, which 6.12's
 # modules_prepare does not build.
 powerpc) prepare_only=1 prepare_extra=arch/powerpc/lib/crtsavres.o ;;
@@ -112,8 +112,9 @@ case $version/$flavour in
 	karch=powerpc cross=powerpc-linux-gnu- image='' bases=base-prepare ;;
 */powerpc64)
 	karch=powerpc cross=powerpc64-linux-gnu- image='' bases=base-prepare ;;
+# mips64eb: 64-bit big-endian MIPS64r2 malta (booted, as mipseb).
 */mips64eb)
-	karch=mips cross=mips64-linux-gnuabi64- image='' bases=base-prepare ;;
+	karch=mips cross=mips64-linux-gnuabi64- image=vmlinux bases="base-mips" ;;
 *)
 	karch=x86_64 cross='' image=arch/x86/boot/bzImage
 	bases="base base-$version" ;;
