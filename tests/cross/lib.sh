@@ -86,13 +86,15 @@ kmods_arch_canon()
 #			modules_prepare-only flavour KA_FLAVOUR of series
 #			KA_SERIES (penguin's 6.13 architectures)
 #	KA_SERIES	the kernel series tests/arch.sh uses by default
+#	KA_BUILT_SERIES	series whose kernel is built here (tests/kernel/
+#			build.sh SERIES KA_ARCH) for Debian's 6.1 user space
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
 	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
 	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE=''
-	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
+	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES='' KA_BUILT_SERIES=''
 	case $KA_ARCH in
 	x86_64)
 		KA_DEB=amd64 KA_FLAVOUR=amd64 KA_KARCH=x86
@@ -149,7 +151,9 @@ kmods_arch_info()
 		KA_QEMU=qemu-system-mipsel
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
-		KA_CONSOLE=ttyS0 ;;
+		KA_CONSOLE=ttyS0
+		# penguin's 4.10 mipsel: tests/kernel/build.sh 4.10 mipsel.
+		KA_BUILT_SERIES=4.10 ;;
 	mips64el)
 		KA_DEB=mips64el KA_FLAVOUR=5kc-malta KA_KARCH=mips
 		KA_CROSS=mips64el-linux-gnuabi64-
@@ -255,7 +259,8 @@ kmods_kmake()
 	[ -z "$KA_CROSS" ] || KMODS_KMAKE=(ARCH="$KA_KARCH" CROSS_COMPILE="$KA_CROSS")
 	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
 	# built here (tests/kernel/build.sh) does not.
-	[ -z "$KA_SELFBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
+	[ -z "$KA_SELFBUILT" ] && [ ! -f "${KDIR:-}/.igloo-kmods-built" ] || \
+		KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
 	# A modules_prepare'd tree has no Module.symvers: every kernel symbol
 	# is unknown to modpost, which says so as a warning then.
 	[ -z "$KA_BUILDONLY" ] || KMODS_KMAKE+=(KBUILD_MODPOST_WARN=1)
@@ -272,6 +277,14 @@ kmods_cross_kernel_info()
 		kmods_selfbuilt_kernel_info "$series"
 		return
 	fi
+	# A kernel built here, booted with the Debian 6.1 guest's user space.
+	case " $KA_BUILT_SERIES " in
+	*" $series "*)
+		kmods_cross_kernel_info 6.1
+		kmods_built_kernel_info "$series" "$KA_ARCH"
+		KFLAVOUR=$series KDTB=''
+		return 0 ;;
+	esac
 	env=$KMODS_CACHE/cross/$KA_ARCH/$series.env
 	for tries in 1 2; do
 		if [ -r "$env" ]; then

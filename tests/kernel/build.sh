@@ -11,8 +11,8 @@
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
 # no function tracer: like penguin's), mipseb, mips64eb (6.x), or for 4.10
-# penguin (x86_64 with penguin's options). Fails if a value a fragment asks
-# for is not in the final .config.
+# penguin (x86_64 with penguin's options) or mipsel. Fails if a value a
+# fragment asks for is not in the final .config.
 #
 # Build-only flavours (6.x): riscv64, powerpc (32-bit big-endian e500) and
 # powerpc64 (big-endian), penguin's 6.13 architectures that
@@ -67,12 +67,13 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mips64eb|penguin, or build-only riscv64|powerpc|powerpc64)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|penguin, or build-only riscv64|powerpc|powerpc64)"
 version=$1
 flavour=$2
 case $version/$flavour in
-4.10/penguin|4.10/mipseb) ;;
-4.10/*) kmods_die "4.10 is built as FLAVOUR penguin or mipseb only" ;;
+4.10/penguin|4.10/mipseb|4.10/mipsel) ;;
+4.10/*) kmods_die "4.10 is built as FLAVOUR penguin, mipseb or mipsel only" ;;
+*/mipsel) kmods_die "FLAVOUR mipsel is 4.10's (6.x boots Debian's 4kc-malta)" ;;
 */penguin) kmods_die "FLAVOUR penguin is 4.10's" ;;
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
@@ -101,6 +102,10 @@ log()
 case $version/$flavour in
 4.10/mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux
+	bases="base-4.10 base-mips-4.10" ;;
+# mipsel: the same, little-endian (4.10 only: Debian ships 6.x's).
+4.10/mipsel)
+	karch=mips cross=mipsel-linux-gnu- image=vmlinux
 	bases="base-4.10 base-mips-4.10" ;;
 */mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
@@ -134,8 +139,10 @@ if [ "$version" = 4.10 ]; then
 	done
 	# Needed only to unpack (below): a build in the cache is used
 	# without it, from a clone anywhere.
-	# Every architecture's, then this one's (each set its own source).
-	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch; do
+	# Every architecture's, then this one's, then this flavour's (what
+	# its cross toolchain alone needs); each set its own source.
+	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch \
+		 "$here/patches-4.10/$flavour"/*.patch; do
 		[ ! -f "$f" ] || patches+=("$f")
 	done
 	pkg=linux
