@@ -293,9 +293,9 @@ RUNS=180 tier dkms 19 1200 tests/dkms.sh
 # penguin's 6.13 architectures that nothing boots yet, built only against
 # 6.12 trees prepared with modules_prepare (tests/arch-build.sh): riscv64,
 # powerpc, and powerpc64's build-time refusal; mips64eb against its booted
-# 6.12 tree (cross-mips64eb below).
+# 6.12 tree (cross-mips64eb below), whose busybox comes with it.
 NEEDS="kernel:6.12/riscv64 kernel:6.12/powerpc kernel:6.12/powerpc64
-	kernel:6.12/mips64eb" RUNS=120 \
+	kernel:6.12/mips64eb busybox:mips64eb" RUNS=120 \
 	tier arch-build 7 3600 tests/arch-build.sh
 # penguin's default kernel: vanilla 4.10.17 with penguin's x86_64 options
 # (tests/kernel/penguin.config), records through /dev/igloo_kmods.
