@@ -87,6 +87,7 @@ declare -A cold_secs=(
 	[kernel:4.10/penguin]=900
 	[kernel:6.1/mipseb]=1300
 	[kernel:4.10/mipseb]=2400
+	[kernel:4.10/mipsel]=2400
 	[kernel:6.12/riscv64]=300
 	[kernel:6.12/powerpc]=300
 	[kernel:6.12/powerpc64]=300
@@ -347,6 +348,11 @@ NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=450 \
 	tier hostile-mipseb-4.10 "$(scenarios $H)" 3600 tests/arch.sh \
 	--arch mipseb --kernel 4.10 --transport chardev --script $H \
 	--out "$KMODS_BUILD/arch-hostile"
+# Little-endian MIPS32 on 4.10: a kernel built here (with
+# patches-4.10/mipsel/), the Debian 6.1 guest's user space.
+NEEDS="kernel:4.10/mipsel debian:mipsel" RUNS=200 \
+	tier cross-mipsel-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mipsel --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
 # Big-endian MIPS64r2 on 6.12 (penguin's 6.13 mips64eb): kernel and n64
 # busybox built here; o32 callers too.
 NEEDS="kernel:6.12/mips64eb busybox:mips64eb" RUNS=200 \
