@@ -25,8 +25,9 @@
 # $KMODS_CACHE/linux-4.10.17.tar.xz and ../shared/linux-4.10.17.tar.xz
 # (next to the repository) that exists. The patches in
 # tests/kernel/patches-4.10/ (what Debian 12's gcc-12 and binutils 2.40
-# need; patches-4.10/<ARCH>/ for one architecture only) are applied to the
-# unpacked source, whose directory name carries a hash of them.
+# need; patches-4.10/<ARCH>/ for one architecture only, then
+# patches-4.10/<FLAVOUR>/ for one flavour's cross toolchain) are applied
+# to the unpacked source, whose directory name carries a hash of them.
 #
 # The source is unpacked once into $KMODS_CACHE/src/ and must stay there
 # (the build directory's Makefile includes it). The build goes, with O=,
