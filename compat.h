@@ -258,18 +258,29 @@ static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
  * instruction in kernel code", seen on Debian's 4kc-malta and 5kc-malta
  * 6.1 kernels with plain kprobe_events too, once in a few hundred calls).
  * So the entry's first instruction, always a simple one (the stack
- * adjustment, or ftrace's "move at, ra"), is emulated and the probe
- * resumes after it, with no step at all. Anything else is stepped as
- * before (kmods_hook_place() says so in the kernel log).
+ * adjustment, ftrace's "move at, ra", or a tail call "j" with a nop in
+ * its delay slot: 6.12's 64-bit __se_sys_init_module), is emulated and
+ * the probe resumes after it (or at the jump's target), with no step at
+ * all. Anything else is stepped as before (kmods_hook_place() says so in
+ * the kernel log). @slot is the instruction after @in.
  */
 #define KMODS_HAVE_LET_THROUGH
 static inline bool kmods_mips_emulate(union mips_instruction in,
+				      union mips_instruction slot,
 				      struct pt_regs *regs, bool apply)
 {
 	unsigned long *r = regs->regs, v;
 	unsigned int rd;
 
 	switch (in.i_format.opcode) {
+	case j_op:
+		/* The target is in the delay slot's 256 MB region. */
+		if (slot.word)
+			return false;
+		if (apply)
+			regs->cp0_epc = ((regs->cp0_epc + 4) & ~0x0fffffffUL) |
+					((unsigned long)in.j_format.target << 2);
+		return true;
 	case addiu_op:
 		/* A 32-bit result, sign-extended (as on a 64-bit CPU). */
 		v = (long)(int)(r[in.i_format.rs] + in.i_format.simmediate);
@@ -317,13 +328,13 @@ static inline bool kmods_can_let_through(const struct kprobe *kp)
 {
 	struct pt_regs scratch = {};
 
-	return kmods_mips_emulate(kp->opcode, &scratch, false);
+	return kmods_mips_emulate(kp->opcode, kp->addr[1], &scratch, false);
 }
 
 static inline int kmods_let_through(struct kprobe *kp, struct pt_regs *regs)
 {
 	/* 1: resume at regs->cp0_epc, past the emulated instruction. */
-	return kmods_mips_emulate(kp->opcode, regs, true) ?
+	return kmods_mips_emulate(kp->opcode, kp->addr[1], regs, true) ?
 		kmods_kprobe_skip() : 0;
 }
 #elif defined(CONFIG_PPC)

@@ -81,17 +81,23 @@ left()
 # The bootable riscv64 kernel: 2,872 s (configure 273 s, make 2,591 s,
 # mostly cold) under a load average of 15 to 19; its busybox 830 s under
 # the same load.
+# 4.10-mipseb: 2,385 s cold under a load average of about 16; 6.12's
+# mips64eb, a full kernel now, 3,127 s at nice 19 under the same load
+# (partly from ccache: its build-only tree had compiled the same sources).
 declare -A cold_secs=(
 	[kernel:6.12/debug]=2400
 	[kernel:6.1/debug]=1500
 	[kernel:4.10/penguin]=900
 	[kernel:6.1/mipseb]=1300
+	[kernel:4.10/mipseb]=2400
+	[kernel:4.10/mipsel]=2400
 	[kernel:6.12/riscv64]=3000
 	[kernel:6.12/powerpc]=300
 	[kernel:6.12/powerpc64]=300
-	[kernel:6.12/mips64eb]=300
+	[kernel:6.12/mips64eb]=3100
 	[busybox:mipseb]=400
 	[busybox:riscv64]=900
+	[busybox:mips64eb]=400
 	[debian:arm64]=60 [debian:armhf]=60 [debian:armel]=60
 	[debian:mipsel]=60 [debian:mips64el]=60 [debian:ppc64el]=60
 	[debian:i386]=60
@@ -349,13 +355,12 @@ PAR=1 tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
 # the two header sets (build, status, install, installed, vermagic,
 # parameters, depmod), remove and a clean machine: 19.
 RUNS=180 tier dkms 19 1200 tests/dkms.sh
-# penguin's 6.13 architectures built (tests/arch-build.sh): riscv64
-# against its bootable 6.12 kernel (and busybox, which it builds with
-# it), powerpc and mips64eb against 6.12 trees prepared with
-# modules_prepare, and powerpc64's build-time refusal.
-NEEDS="kernel:6.12/riscv64 busybox:riscv64 kernel:6.12/powerpc
-	kernel:6.12/powerpc64 kernel:6.12/mips64eb" RUNS=120 \
-	tier arch-build 7 3600 tests/arch-build.sh
+# penguin's 6.13 powerpc architectures, built only, against 6.12 trees
+# prepared with modules_prepare (tests/arch-build.sh): powerpc, and
+# powerpc64's build-time refusal. riscv64 and mips64eb, which boot, are
+# built against their kernels after their guests (arch-build-booted).
+NEEDS="kernel:6.12/powerpc kernel:6.12/powerpc64" RUNS=60 \
+	tier arch-build 3 3600 tests/arch-build.sh --arch powerpc --arch powerpc64
 # penguin's default kernel: vanilla 4.10.17 with penguin's x86_64 options
 # (tests/kernel/penguin.config), records through /dev/igloo_kmods.
 NEEDS=kernel:4.10/penguin RUNS=150 \
@@ -397,11 +402,34 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=200 \
 NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
-# penguin's 6.13 riscv64 (QEMU virt, OpenSBI): a 6.12 kernel and busybox
-# built here, the scenarios.
-NEEDS="kernel:6.12/riscv64 busybox:riscv64" RUNS=120 \
+# The same on penguin's 4.10 (patches-4.10/mips/: its CBUS UART, ttyS2,
+# was driven byte-swapped), records through /dev/igloo_kmods; and
+# little-endian MIPS32 on 4.10 (with patches-4.10/mipsel/), the Debian
+# 6.1 guest's user space.
+NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=200 PAR=1 \
+	tier cross-mipseb-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mipseb --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
+NEEDS="kernel:4.10/mipsel debian:mipsel" RUNS=200 PAR=1 \
+	tier cross-mipsel-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mipsel --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
+NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=450 \
+	tier hostile-mipseb-4.10 "$(scenarios $H)" 3600 tests/arch.sh \
+	--arch mipseb --kernel 4.10 --transport chardev --script $H \
+	--out "$KMODS_BUILD/arch-hostile"
+# penguin's 6.13 riscv64 (QEMU virt, OpenSBI) and mips64eb (malta,
+# MIPS64r2 big-endian, o32 callers too): 6.12 kernels and busybox built
+# here, the scenarios; then igloo_kmods built against both with each
+# transport (tests/arch-build.sh).
+NEEDS="kernel:6.12/riscv64 busybox:riscv64" RUNS=120 PAR=1 \
 	tier cross-riscv64 "$(scenarios $S)" 7200 tests/arch.sh \
 	--arch riscv64 --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/mips64eb busybox:mips64eb" RUNS=200 PAR=1 \
+	tier cross-mips64eb "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mips64eb --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/riscv64 busybox:riscv64 kernel:6.12/mips64eb
+	busybox:mips64eb" RUNS=60 \
+	tier arch-build-booted 4 3600 tests/arch-build.sh --arch riscv64 \
+	--arch mips64eb
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild) with KASAN, lockdep, UBSAN and
 # kmemleak: first the KUnit suites (one line per KUNIT_CASE of

@@ -31,8 +31,9 @@
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
 KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
-# Built by tests/arch-build.sh: penguin's 6.13 architectures (riscv64 is
-# also booted, by tests/arch.sh --arch riscv64 --kernel 6.12).
+# Built by tests/arch-build.sh: penguin's 6.13 architectures (riscv64
+# and mips64eb also boot: tests/arch.sh --arch riscv64|mips64eb --kernel
+# 6.12).
 KMODS_BUILDONLY_ARCHES="riscv64 powerpc powerpc64 mips64eb"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
@@ -86,13 +87,15 @@ kmods_arch_canon()
 #			modules_prepare-only flavour KA_FLAVOUR of series
 #			KA_SERIES (penguin's 6.13 architectures)
 #	KA_SERIES	the kernel series tests/arch.sh uses by default
+#	KA_BUILT_SERIES	series whose kernel is built here (tests/kernel/
+#			build.sh SERIES KA_ARCH) for Debian's 6.1 user space
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
 	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
 	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE=''
-	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
+	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES='' KA_BUILT_SERIES=''
 	case $KA_ARCH in
 	x86_64)
 		KA_DEB=amd64 KA_FLAVOUR=amd64 KA_KARCH=x86
@@ -149,7 +152,9 @@ kmods_arch_info()
 		KA_QEMU=qemu-system-mipsel
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
-		KA_CONSOLE=ttyS0 ;;
+		KA_CONSOLE=ttyS0
+		# penguin's 4.10 mipsel: tests/kernel/build.sh 4.10 mipsel.
+		KA_BUILT_SERIES=4.10 ;;
 	mips64el)
 		KA_DEB=mips64el KA_FLAVOUR=5kc-malta KA_KARCH=mips
 		KA_CROSS=mips64el-linux-gnuabi64-
@@ -203,20 +208,35 @@ kmods_arch_info()
 		KA_MACHINE=(-M virt -bios default)
 		KA_CONSOLE=ttyS0
 		KA_CHANNELS=virtio ;;
-	powerpc|powerpc64|mips64eb)
+	mips64eb)
+		# Big-endian MIPS64r2 (penguin's 6.13 mips64eb), as mipseb: the
+		# kernel (tests/kernel/build.sh 6.12 mips64eb) and a static
+		# n64 busybox are built here; o32 programs run too.
+		KA_DEB='' KA_FLAVOUR=mips64eb KA_KARCH=mips
+		KA_SELFBUILT=1 KA_SERIES=6.12
+		KA_CROSS=mips64-linux-gnuabi64-
+		KA_CC=mips64-linux-gnuabi64-gcc-12
+		KA_CC32=mips-linux-gnu-gcc-12
+		KA_HOST_PACKAGES="gcc-12-mips64-linux-gnuabi64
+			libc6-dev-mips64-cross gcc-12-mips-linux-gnu
+			libc6-dev-mips-cross qemu-system-mips patch"
+		KA_QEMU=qemu-system-mips64
+		KA_MACHINE=(-M malta -cpu 5KEf)
+		KA_SMP_MAX=1
+		KA_CONSOLE=ttyS0 ;;
+	powerpc|powerpc64)
 		# penguin's 6.13 architectures that nothing here boots yet:
 		# igloo_kmods is built against a 6.12 tree that
 		# tests/kernel/build.sh configures and modules_prepare's
 		# (powerpc64 is big-endian ELFv1, which compat.h refuses).
-		# Booting them needs a user space: Debian 12 has none for
-		# powerpc, mips64eb none at all (busybox would be
-		# cross-built like riscv64's), and a QEMU machine each.
+		# Booting them needs a user space (Debian 12 has none for
+		# powerpc; busybox would be cross-built like riscv64's) and
+		# a QEMU machine each.
 		KA_DEB='' KA_FLAVOUR=$KA_ARCH KA_SELFBUILT=1 KA_BUILDONLY=1
 		KA_SERIES=6.12
 		case $KA_ARCH in
 		powerpc) KA_KARCH=powerpc KA_CROSS=powerpc-linux-gnu- ;;
 		powerpc64) KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu- ;;
-		mips64eb) KA_KARCH=mips KA_CROSS=mips64-linux-gnuabi64- ;;
 		esac
 		KA_CC=${KA_CROSS}gcc-12
 		KA_HOST_PACKAGES="gcc-12-${KA_CROSS%-}" ;;
@@ -256,7 +276,8 @@ kmods_kmake()
 	[ -z "$KA_CROSS" ] || KMODS_KMAKE=(ARCH="$KA_KARCH" CROSS_COMPILE="$KA_CROSS")
 	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
 	# built here (tests/kernel/build.sh) does not.
-	[ -z "$KA_SELFBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
+	[ -z "$KA_SELFBUILT" ] && [ ! -f "${KDIR:-}/.igloo-kmods-built" ] || \
+		KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
 	# A modules_prepare'd tree has no Module.symvers: every kernel symbol
 	# is unknown to modpost, which says so as a warning then.
 	[ -z "$KA_BUILDONLY" ] || KMODS_KMAKE+=(KBUILD_MODPOST_WARN=1)
@@ -273,6 +294,14 @@ kmods_cross_kernel_info()
 		kmods_selfbuilt_kernel_info "$series"
 		return
 	fi
+	# A kernel built here, booted with the Debian 6.1 guest's user space.
+	case " $KA_BUILT_SERIES " in
+	*" $series "*)
+		kmods_cross_kernel_info 6.1
+		kmods_built_kernel_info "$series" "$KA_ARCH"
+		KFLAVOUR=$series KDTB=''
+		return 0 ;;
+	esac
 	env=$KMODS_CACHE/cross/$KA_ARCH/$series.env
 	for tries in 1 2; do
 		if [ -r "$env" ]; then

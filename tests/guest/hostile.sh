@@ -58,6 +58,15 @@ long=$(printf 'x%.0s' $(seq 1 1000))
 modinfo_name=0
 grep -q 'name=ikm_mark' $T/ikm_mark.ko && modinfo_name=1
 
+# 4.x's load_module() takes e_shstrndx on trust: it reads that section
+# header before anything checks the index, past the end of the image
+# (an Oops on 4.10 mipseb, garbage on 4.10 x86_64). The runs that hand
+# shstrndx-bad.ko to the kernel (stock, monitor) skip it there.
+shstrndx_checked=1
+case $(uname -r) in
+[1-4].*) shstrndx_checked=0 ;;
+esac
+
 # mods_new BASE: the modules loaded now (a /sys/module directory with an
 # initstate) that BASE does not list, as "/name/name/" ("/": none). BASE:
 # "/" or an earlier answer. sysfs shows a '/' in a module's name as '!',
@@ -119,8 +128,10 @@ mods_remove()
 # debug kernels built here (tests/kernel/) refuse name-long with ENOEXEC
 # where Debian's load it; 4.10 refuses a write-only fd with ETXTBSY (its
 # deny_write_access() comes before the FMODE_READ check) where 6.1 and
-# 6.12 say EBADF. Every run with igloo_kmods is compared with what that
-# run observed on this kernel.
+# 6.12 say EBADF; 4.10 does not check that .modinfo ends in a NUL: it
+# refuses modinfo-nonul on x86_64 and loads it on mipseb, where the byte
+# replaced is padding after vermagic's NUL. Every run with igloo_kmods is
+# compared with what that run observed on this kernel.
 # NAME and RULE: what the policy must see in enforce mode ("*": any). An
 # image with the ELF magic that the reader cannot parse has no name, even
 # under a file name the policy would know.
@@ -155,7 +166,7 @@ init-truncated-200|image|ENOEXEC|init_module||no_name|init-buf $T/ikm_mark.ko 20
 init-shoff-past-end|image|ENOEXEC|init_module||no_name|init $H/shoff-past-end.ko
 init-shnum-huge|image|ENOEXEC|init_module||no_name|init $H/shnum-huge.ko
 init-shstrndx-bad|image|ENOEXEC|init_module||no_name|init $H/shstrndx-bad.ko
-init-modinfo-nonul|image|ENOEXEC|init_module|ikm_mark|default|init $H/modinfo-nonul.ko
+init-modinfo-nonul|image|ENOEXEC/0|init_module|ikm_mark|default|init $H/modinfo-nonul.ko
 init-name-long|image|0/ENOEXEC|init_module||no_name|init $H/name-long.ko
 init-name-slash|image|0|init_module||no_name|init $H/name-slash.ko
 init-name-ctrl|image|0|init_module||no_name|init $H/name-ctrl.ko
@@ -190,6 +201,11 @@ run_cases()
 		esac
 		case $c/$modinfo_name/$run in
 		*-name-mismatch/0/*|init-name-long/0/stock|init-name-long/0/monitor)
+			continue ;;
+		esac
+		case $c/$shstrndx_checked/$run in
+		init-shstrndx-bad/0/stock|init-shstrndx-bad/0/monitor)
+			skip "$c ($run): this kernel reads the section header e_shstrndx names without checking it"
 			continue ;;
 		esac
 		# shellcheck disable=SC2086 # the arguments are words

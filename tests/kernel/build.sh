@@ -10,14 +10,14 @@
 #	base.config, base-VERSION.config, FLAVOUR.config, FLAVOUR-VERSION.config
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
-# no function tracer: like penguin's), mipseb, riscv64 (from
-# base-boot.config instead of base.config), or for 4.10 penguin (x86_64
-# with penguin's options). Fails if a value a fragment asks for is not in
-# the final .config.
+# no function tracer: like penguin's), mipseb, mips64eb (6.x), riscv64
+# (6.x, from base-boot.config instead of base.config), or for 4.10
+# penguin (x86_64 with penguin's options) or mipsel. Fails if a value a
+# fragment asks for is not in the final .config.
 #
-# Build-only flavours (6.x): powerpc (32-bit big-endian e500), powerpc64
-# (big-endian) and mips64eb, penguin's 6.13 architectures that nothing
-# here boots yet: base-prepare.config and FLAVOUR.config, then
+# Build-only flavours (6.x): powerpc (32-bit big-endian e500) and
+# powerpc64 (big-endian), penguin's 6.13 architectures that nothing here
+# boots yet: base-prepare.config and FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
 #
@@ -26,8 +26,9 @@
 # $KMODS_CACHE/linux-4.10.17.tar.xz and ../shared/linux-4.10.17.tar.xz
 # (next to the repository) that exists. The patches in
 # tests/kernel/patches-4.10/ (what Debian 12's gcc-12 and binutils 2.40
-# need; patches-4.10/<ARCH>/ for one architecture only) are applied to the
-# unpacked source, whose directory name carries a hash of them.
+# need; patches-4.10/<ARCH>/ for one architecture only, then
+# patches-4.10/<FLAVOUR>/ for one flavour's cross toolchain) are applied
+# to the unpacked source, whose directory name carries a hash of them.
 #
 # The source is unpacked once into $KMODS_CACHE/src/ and must stay there
 # (the build directory's Makefile includes it). The build goes, with O=,
@@ -68,19 +69,20 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|riscv64|penguin, or build-only powerpc|powerpc64|mips64eb)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|penguin, or build-only powerpc|powerpc64)"
 version=$1
 flavour=$2
 case $version/$flavour in
-4.10/penguin|4.10/mipseb) ;;
-4.10/*) kmods_die "4.10 is built as FLAVOUR penguin or mipseb only" ;;
+4.10/penguin|4.10/mipseb|4.10/mipsel) ;;
+4.10/*) kmods_die "4.10 is built as FLAVOUR penguin, mipseb or mipsel only" ;;
+*/mipsel) kmods_die "FLAVOUR mipsel is 4.10's (6.x boots Debian's 4kc-malta)" ;;
 */penguin) kmods_die "FLAVOUR penguin is 4.10's" ;;
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
 prepare_only=0 prepare_extra=''
 case $flavour in
-powerpc64|mips64eb) prepare_only=1 ;;
+powerpc64) prepare_only=1 ;;
 # 32-bit powerpc links every module with crtsavres.o, which 6.12's
 # modules_prepare does not build.
 powerpc) prepare_only=1 prepare_extra=arch/powerpc/lib/crtsavres.o ;;
@@ -103,6 +105,10 @@ case $version/$flavour in
 4.10/mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux
 	bases="base-4.10 base-mips-4.10" ;;
+# mipsel: the same, little-endian (4.10 only: Debian ships 6.x's).
+4.10/mipsel)
+	karch=mips cross=mipsel-linux-gnu- image=vmlinux
+	bases="base-4.10 base-mips-4.10" ;;
 */mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
 4.10/*)
@@ -114,8 +120,9 @@ case $version/$flavour in
 	karch=powerpc cross=powerpc-linux-gnu- image='' bases=base-prepare ;;
 */powerpc64)
 	karch=powerpc cross=powerpc64-linux-gnu- image='' bases=base-prepare ;;
+# mips64eb: 64-bit big-endian MIPS64r2 malta (booted, as mipseb).
 */mips64eb)
-	karch=mips cross=mips64-linux-gnuabi64- image='' bases=base-prepare ;;
+	karch=mips cross=mips64-linux-gnuabi64- image=vmlinux bases="base-mips" ;;
 *)
 	karch=x86_64 cross='' image=arch/x86/boot/bzImage
 	bases="base base-$version" ;;
@@ -135,8 +142,10 @@ if [ "$version" = 4.10 ]; then
 	done
 	# Needed only to unpack (below): a build in the cache is used
 	# without it, from a clone anywhere.
-	# Every architecture's, then this one's (each set its own source).
-	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch; do
+	# Every architecture's, then this one's, then this flavour's (what
+	# its cross toolchain alone needs); each set its own source.
+	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch \
+		 "$here/patches-4.10/$flavour"/*.patch; do
 		[ ! -f "$f" ] || patches+=("$f")
 	done
 	pkg=linux
