@@ -11,7 +11,7 @@
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
 # no function tracer: like penguin's), mipseb, or for 4.10 penguin (x86_64
-# with penguin's options). Fails if a value a fragment asks for is not in
+# with penguin's options), arm64 or armel (QEMU's virt machine). Fails if a value a fragment asks for is not in
 # the final .config.
 #
 # Build-only flavours (6.x): riscv64, powerpc (32-bit big-endian e500),
@@ -67,13 +67,13 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|penguin, or build-only riscv64|powerpc|powerpc64|mips64eb)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|penguin|arm64|armel, or build-only riscv64|powerpc|powerpc64|mips64eb)"
 version=$1
 flavour=$2
 case $version/$flavour in
-4.10/penguin|4.10/mipseb) ;;
-4.10/*) kmods_die "4.10 is built as FLAVOUR penguin or mipseb only" ;;
-*/penguin) kmods_die "FLAVOUR penguin is 4.10's" ;;
+4.10/penguin|4.10/mipseb|4.10/arm64|4.10/armel) ;;
+4.10/*) kmods_die "4.10 is built as FLAVOUR penguin, mipseb, arm64 or armel only" ;;
+*/penguin|*/arm64|*/armel) kmods_die "FLAVOUR $flavour is 4.10's" ;;
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
@@ -104,6 +104,13 @@ case $version/$flavour in
 	bases="base-4.10 base-mips-4.10" ;;
 */mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
+# arm64 and armel (ARMv7, EABI): penguin's 4.10 ARM kernels, on QEMU's virt.
+4.10/arm64)
+	karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image
+	bases="base-4.10 base-arm-4.10" ;;
+4.10/armel)
+	karch=arm cross=arm-linux-gnueabi- image=arch/arm/boot/zImage
+	bases="base-4.10 base-arm-4.10" ;;
 4.10/*)
 	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
 */riscv64)
@@ -226,6 +233,10 @@ if built; then
 fi
 
 t0=$(date +%s)
+# Flavours with the same patches share the source (arm64 and armel): one
+# unpack at a time, on its own lock.
+exec 8>"$src.lock"
+flock 8
 if [ ! -f "$src/Makefile" ]; then
 	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
 	log "unpacking $tarball into $src"
@@ -240,6 +251,7 @@ if [ ! -f "$src/Makefile" ]; then
 	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi
+exec 8>&-
 t_src=$(date +%s)
 
 jobs=${KMODS_KBUILD_JOBS:-$(nproc)}
