@@ -13,7 +13,10 @@
 # with FILE (default tests/guest/scenarios.sh) and checks its records on
 # this host (tests/run-guest.sh --arch). TAP lines are labelled
 # "ARCH/SERIES". Ends with a table: architecture, kernel, checks passed
-# and failed, boot time, run time; exit 0 when nothing failed.
+# and failed, boot time, run time; exit 0 when nothing failed. SERIES
+# 4.10 on arm64 and armel is penguin's kernel, built here
+# (tests/kernel/build.sh 4.10 ARCH) and booted on QEMU's virt machine with
+# Debian's user space (tests/cross/lib.sh, KA_KBUILT).
 #
 # --build-only	fetch and build igloo_kmods.ko for each ARCH, boot nothing;
 #		prints the path of each module built. Also takes the
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--script) script=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--build-only) build_only=1; shift ;;
-	-h|--help) sed -n '3,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) kmods_die "unknown argument '$1' (see $0 --help)" ;;
 	esac
 done
