@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/arch.sh [--arch ARCH]... [--kernel SERIES] [--script FILE]
-#	[--out DIR] [--build-only]
+#	[--out DIR] [--build-only] [--transport chardev]
 #
 # The scenario suite on other architectures' stock Debian kernels, under
 # QEMU (TCG): for each ARCH (default: every one in KMODS_CROSS_ARCHES,
@@ -24,6 +24,9 @@
 #		mips64eb), whose SERIES defaults to 6.12
 # --out		where each run goes (default build/arch): DIR/ARCH-SERIES/
 #		as tests/run-guest.sh --out, DIR/ARCH-SERIES.log its build log
+# --transport	as tests/run-guest.sh's: chardev for kernels without relay
+#		(4.10's, as penguin's), whose records come through
+#		/dev/igloo_kmods
 
 set -euo pipefail
 
@@ -31,15 +34,16 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 arches=() series='' script=$KMODS_TESTS/guest/scenarios.sh
-out=$KMODS_BUILD/arch build_only=0
+out=$KMODS_BUILD/arch build_only=0 transport=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("$(kmods_arch_canon "${2:?}")"); shift 2 ;;
 	--kernel) series=${2:?}; shift 2 ;;
 	--script) script=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
+	--transport) transport=${2:?}; shift 2 ;;
 	--build-only) build_only=1; shift ;;
-	-h|--help) sed -n '3,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) kmods_die "unknown argument '$1' (see $0 --help)" ;;
 	esac
 done
@@ -86,7 +90,8 @@ run_arch()	# run_arch ARCH: the guest; DIR.status gets its exit and seconds
 
 	start=$EPOCHREALTIME
 	"$KMODS_TESTS/run-guest.sh" --arch "$a" --kernel "$series" \
-		--script "$script" --out "$dir" >"$dir.tap" 2>"$dir.log" || rc=$?
+		--script "$script" --out "$dir" ${transport:+--transport "$transport"} \
+		>"$dir.tap" 2>"$dir.log" || rc=$?
 	echo "$rc $(awk -v a="$start" -v b="$EPOCHREALTIME" \
 		'BEGIN { printf "%.0f", b - a }')" >"$dir.status"
 }

@@ -74,7 +74,9 @@ left()
 # 6.1 kernel, tests/setup.sh --arch). Estimates: the four test kernels'
 # from their recipe-1 builds (6.12-debug 3355 s and
 # mipseb 1991 s on a loaded machine, 1075 s and 706 s on a lighter one;
-# a cold 6.12-debug of recipe 2 took 5384 s under a load of 2 to 28); busybox
+# a cold 6.12-debug of recipe 2 took 5384 s under a load of 2 to 28;
+# 4.10-armel 3158 s under a load of 12 to 19, and 4.10-arm64, whose cold
+# build was not measured yet, is given the same); busybox
 # from its 182 s of CPU; the build-only trees from their 584 to 1785 s
 # under a load average of 12 to 28, mostly configure; a Debian kernel
 # from one fetch's 100 s, mostly network, and fetched in the background.
@@ -88,6 +90,8 @@ declare -A cold_secs=(
 	[kernel:6.12/powerpc64]=300
 	[kernel:6.12/mips64eb]=300
 	[busybox:mipseb]=400
+	[kernel:4.10/arm64]=3200
+	[kernel:4.10/armel]=3200
 	[debian:arm64]=60 [debian:armhf]=60 [debian:armel]=60
 	[debian:mipsel]=60 [debian:mips64el]=60 [debian:ppc64el]=60
 	[debian:i386]=60
@@ -332,6 +336,14 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=200 \
 NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
+# penguin's 4.10 on arm64 and armel (QEMU's virt): kernels built here
+# (tests/kernel/build.sh 4.10 arm64|armel), Debian's user space (the 6.1
+# fetch's); the two guests run side by side. RUNS: armel's guest alone
+# took 172 s with its builds, 78 s of it in QEMU.
+NEEDS="kernel:4.10/arm64 kernel:4.10/armel debian:arm64 debian:armel" \
+	RUNS=400 tier cross-4.10-arm $((2 * $(scenarios $S))) 7200 \
+	tests/arch.sh --arch arm64 --arch armel --kernel 4.10 \
+	--transport chardev --out "$KMODS_BUILD/arch"
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild) with KASAN, lockdep, UBSAN and
 # kmemleak: first the KUnit suites (one line per KUNIT_CASE of
