@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/arch.sh [--arch ARCH]... [--kernel SERIES] [--script FILE]
-#	[--out DIR] [--transport chardev] [--build-only]
+#	[--out DIR] [--build-only] [--transport chardev]
 #
 # The scenario suite on other architectures' stock Debian kernels, under
 # QEMU (TCG): for each ARCH (default: every one in KMODS_CROSS_ARCHES,
@@ -13,7 +13,10 @@
 # with FILE (default tests/guest/scenarios.sh) and checks its records on
 # this host (tests/run-guest.sh --arch). TAP lines are labelled
 # "ARCH/SERIES". Ends with a table: architecture, kernel, checks passed
-# and failed, boot time, run time; exit 0 when nothing failed.
+# and failed, boot time, run time; exit 0 when nothing failed. SERIES
+# 4.10 on arm64 and armel is penguin's kernel, built here
+# (tests/kernel/build.sh 4.10 ARCH) and booted on QEMU's virt machine with
+# Debian's user space (tests/cross/lib.sh, KA_KBUILT).
 #
 # --build-only	fetch and build igloo_kmods.ko for each ARCH, boot nothing;
 #		prints the path of each module built. Also takes the
@@ -23,8 +26,9 @@
 #		--kernel 6.12
 # --out		where each run goes (default build/arch): DIR/ARCH-SERIES/
 #		as tests/run-guest.sh --out, DIR/ARCH-SERIES.log its build log
-# --transport	as tests/run-guest.sh's (chardev: kernels without relay,
-#		such as 4.10's)
+# --transport	as tests/run-guest.sh's: chardev for kernels without relay
+#		(4.10's, as penguin's), whose records come through
+#		/dev/igloo_kmods
 
 set -euo pipefail
 
@@ -41,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--out) out=${2:?}; shift 2 ;;
 	--transport) transport=${2:?}; shift 2 ;;
 	--build-only) build_only=1; shift ;;
-	-h|--help) sed -n '3,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,29s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) kmods_die "unknown argument '$1' (see $0 --help)" ;;
 	esac
 done

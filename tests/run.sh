@@ -74,7 +74,9 @@ left()
 # 6.1 kernel, tests/setup.sh --arch). Estimates: the four test kernels'
 # from their recipe-1 builds (6.12-debug 3355 s and
 # mipseb 1991 s on a loaded machine, 1075 s and 706 s on a lighter one;
-# a cold 6.12-debug of recipe 2 took 5384 s under a load of 2 to 28); busybox
+# a cold 6.12-debug of recipe 2 took 5384 s under a load of 2 to 28;
+# 4.10-armel 3158 s and 4.10-arm64 3879 s, 18 minutes of it paused,
+# under a load of 11 to 19); busybox
 # from its 182 s of CPU; the build-only trees from their 584 to 1785 s
 # under a load average of 12 to 28, mostly configure; a Debian kernel
 # from one fetch's 100 s, mostly network, and fetched in the background.
@@ -96,6 +98,8 @@ declare -A cold_secs=(
 	[kernel:6.12/powerpc64]=300
 	[kernel:6.12/mips64eb]=3100
 	[busybox:mipseb]=400
+	[kernel:4.10/arm64]=3200
+	[kernel:4.10/armel]=3200
 	[busybox:riscv64]=900
 	[busybox:mips64eb]=400
 	[debian:arm64]=60 [debian:armhf]=60 [debian:armel]=60
@@ -402,18 +406,25 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=200 \
 NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
-# The same on penguin's 4.10 (patches-4.10/mips/: its CBUS UART, ttyS2,
-# was driven byte-swapped), records through /dev/igloo_kmods; and
-# little-endian MIPS32 on 4.10 (with patches-4.10/mipsel/), the Debian
-# 6.1 guest's user space.
-NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=200 PAR=1 \
-	tier cross-mipseb-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
-	--arch mipseb --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
-NEEDS="kernel:4.10/mipsel debian:mipsel" RUNS=200 PAR=1 \
-	tier cross-mipsel-4.10 "$(scenarios $S)" 7200 tests/arch.sh \
-	--arch mipsel --kernel 4.10 --transport chardev --out "$KMODS_BUILD/arch"
+# penguin's 4.10 on its other architectures, records through
+# /dev/igloo_kmods: arm64 and armel on QEMU's virt (kernels built here,
+# tests/kernel/build.sh 4.10 arm64|armel, Debian's user space from the 6.1
+# fetch; armel's guest alone took 172 s with its builds, arm64's 42 s);
+# little-endian MIPS32 (with patches-4.10/mipsel/, Debian's user space);
+# big-endian MIPS32 (patches-4.10/mips/: its CBUS UART, ttyS2, was driven
+# byte-swapped; busybox built here), then the hostile suite there.
+for a in arm64 armel mipsel mipseb; do
+	case $a in
+	mipseb) needs="kernel:4.10/mipseb busybox:mipseb" ;;
+	*) needs="kernel:4.10/$a debian:$a" ;;
+	esac
+	NEEDS=$needs RUNS=200 PAR=1 \
+		tier "cross-4.10-$a" "$(scenarios $S)" 7200 tests/arch.sh \
+		--arch "$a" --kernel 4.10 --transport chardev \
+		--out "$KMODS_BUILD/arch"
+done
 NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=450 \
-	tier hostile-mipseb-4.10 "$(scenarios $H)" 3600 tests/arch.sh \
+	tier hostile-4.10-mipseb "$(scenarios $H)" 3600 tests/arch.sh \
 	--arch mipseb --kernel 4.10 --transport chardev --script $H \
 	--out "$KMODS_BUILD/arch-hostile"
 # penguin's 6.13 riscv64 (QEMU virt, OpenSBI) and mips64eb (malta,

@@ -85,16 +85,22 @@ fi
 
 # --- 2. other architectures' kernels (tests/cross/fetch.sh) -----------------
 # Architectures Debian does not ship (KA_SELFBUILT) get a kernel and a
-# busybox built here instead; a series of KA_BUILT_SERIES a kernel built
-# here and Debian's 6.1 user space.
+# busybox built here instead.
+# penguin's 4.10 on arm64, armel and mipsel (KA_KBUILT) builds its kernel
+# too.
+# shellcheck disable=SC2034 # read by kmods_arch_info (tests/cross/lib.sh)
+KMODS_SERIES=$series
 for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$a" = x86_64 ] && continue
 	kmods_arch_info "$a"
 	# Built-only architectures prepare their tree on first use.
 	[ -z "$KA_BUILDONLY" ] || continue
-	if [ -n "$KA_SELFBUILT" ] || \
-	   [[ " $KA_BUILT_SERIES " == *" $series "* ]]; then
-		KMODS_ARCH=$KA_ARCH kmods_cross_kernel_info "$series"
+	if [ -n "$KA_KBUILT" ]; then
+		kmods_kbuilt_kernel_info "$series"
+		continue
+	fi
+	if [ -n "$KA_SELFBUILT" ]; then
+		kmods_selfbuilt_kernel_info "$series"
 		continue
 	fi
 	"$KMODS_TESTS/cross/fetch.sh" "$a" "$series" >/dev/null || \

@@ -11,6 +11,9 @@
 #	KMODS_ARCH		architecture under test (x86_64 unless set; the
 #				scripts' --arch option sets it)
 #	KMODS_CROSS_ARCHES	the foreign architectures tested by tests/arch.sh
+#	KMODS_SERIES		the kernel series under test, when it changes the
+#				table (4.10 on arm64 and armel); set by
+#				kmods_cross_kernel_info and tests/setup.sh
 #
 # Functions:
 #	kmods_arch_info ARCH	sets the KA_* variables below; dies on an
@@ -87,15 +90,17 @@ kmods_arch_canon()
 #			modules_prepare-only flavour KA_FLAVOUR of series
 #			KA_SERIES (penguin's 6.13 architectures)
 #	KA_SERIES	the kernel series tests/arch.sh uses by default
-#	KA_BUILT_SERIES	series whose kernel is built here (tests/kernel/
-#			build.sh SERIES KA_ARCH) for Debian's 6.1 user space
+#	KA_KBUILT	1: the kernel is tests/kernel/build.sh's flavour
+#			KA_FLAVOUR of series KMODS_SERIES, the user space
+#			Debian's (the 6.1 fetch's sysroot): penguin's 4.10
+#			on arm64, armel and mipsel
 # shellcheck disable=SC2034 # the variables are for the caller
 kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
 	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
-	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE=''
-	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES='' KA_BUILT_SERIES=''
+	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE='' KA_KBUILT=''
+	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
 	case $KA_ARCH in
 	x86_64)
 		KA_DEB=amd64 KA_FLAVOUR=amd64 KA_KARCH=x86
@@ -152,9 +157,7 @@ kmods_arch_info()
 		KA_QEMU=qemu-system-mipsel
 		KA_MACHINE=(-M malta -cpu 24Kf)
 		KA_SMP_MAX=1
-		KA_CONSOLE=ttyS0
-		# penguin's 4.10 mipsel: tests/kernel/build.sh 4.10 mipsel.
-		KA_BUILT_SERIES=4.10 ;;
+		KA_CONSOLE=ttyS0 ;;
 	mips64el)
 		KA_DEB=mips64el KA_FLAVOUR=5kc-malta KA_KARCH=mips
 		KA_CROSS=mips64el-linux-gnuabi64-
@@ -254,6 +257,20 @@ kmods_arch_info()
 	*)
 		kmods_die "unknown architecture '$1' (known: x86_64 $KMODS_CROSS_ARCHES $KMODS_BUILDONLY_ARCHES)" ;;
 	esac
+	# penguin's 4.10 on arm64 and armel (tests/kernel/build.sh 4.10
+	# arm64|armel): QEMU's virt machine, whose virtio-mmio transports
+	# and virtio console are built into the kernel; Debian's user space.
+	case $KA_ARCH/${KMODS_SERIES:-} in
+	arm64/4.10|armel/4.10)
+		KA_FLAVOUR=$KA_ARCH KA_KBUILT=1 KA_SMP_MAX=64 KA_APPEND=''
+		KA_CONSOLE=ttyAMA0 KA_CHANNELS=virtio KA_PRELOAD=''
+		[ "$KA_ARCH" = arm64 ] || \
+			KA_MACHINE=(-M virt,highmem=off -cpu cortex-a15) ;;
+	# ... and on mipsel (tests/kernel/build.sh 4.10 mipsel): the same
+	# malta as Debian's 4kc-malta, built with patches-4.10/mipsel/.
+	mipsel/4.10)
+		KA_FLAVOUR=mipsel KA_KBUILT=1 ;;
+	esac
 	KA_TRIPLET=${KA_CROSS%-}
 	[ "$KA_ARCH" != i386 ] || KA_TRIPLET=i386-linux-gnu
 	KA_TRIPLET=${KA_TRIPLET:-x86_64-linux-gnu}
@@ -276,8 +293,7 @@ kmods_kmake()
 	[ -z "$KA_CROSS" ] || KMODS_KMAKE=(ARCH="$KA_KARCH" CROSS_COMPILE="$KA_CROSS")
 	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
 	# built here (tests/kernel/build.sh) does not.
-	[ -z "$KA_SELFBUILT" ] && [ ! -f "${KDIR:-}/.igloo-kmods-built" ] || \
-		KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
+	[ -z "$KA_SELFBUILT$KA_KBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
 	# A modules_prepare'd tree has no Module.symvers: every kernel symbol
 	# is unknown to modpost, which says so as a warning then.
 	[ -z "$KA_BUILDONLY" ] || KMODS_KMAKE+=(KBUILD_MODPOST_WARN=1)
@@ -289,19 +305,16 @@ kmods_cross_kernel_info()
 {
 	local series=$1 env tries
 
+	KMODS_SERIES=$series
 	kmods_arch_info "$KMODS_ARCH"
 	if [ -n "$KA_SELFBUILT" ]; then
 		kmods_selfbuilt_kernel_info "$series"
 		return
 	fi
-	# A kernel built here, booted with the Debian 6.1 guest's user space.
-	case " $KA_BUILT_SERIES " in
-	*" $series "*)
-		kmods_cross_kernel_info 6.1
-		kmods_built_kernel_info "$series" "$KA_ARCH"
-		KFLAVOUR=$series KDTB=''
-		return 0 ;;
-	esac
+	if [ -n "$KA_KBUILT" ]; then
+		kmods_kbuilt_kernel_info "$series"
+		return
+	fi
 	env=$KMODS_CACHE/cross/$KA_ARCH/$series.env
 	for tries in 1 2; do
 		if [ -r "$env" ]; then
@@ -347,6 +360,29 @@ kmods_selfbuilt_kernel_info()
 		kmods_die "tests/cross/busybox.sh $KA_ARCH failed"
 	KFLAVOUR=$series
 	KSYSROOT=${bb%/bin/busybox}
+	KDTB=''
+}
+
+# kmods_kbuilt_kernel_info SERIES: kmods_cross_kernel_info for KA_KBUILT:
+# the kernel tests/kernel/build.sh builds (once; cached), the user space
+# (KSYSROOT) Debian's, from the 6.1 fetch (tests/cross/fetch.sh ARCH 6.1
+# on first use). No device tree: QEMU's virt makes its own.
+# shellcheck disable=SC2034
+kmods_kbuilt_kernel_info()
+{
+	local series=$1 env sysroot
+
+	env=$KMODS_CACHE/cross/$KA_ARCH/6.1.env
+	if [ ! -r "$env" ]; then
+		"$KMODS_TESTS/cross/fetch.sh" "$KA_ARCH" 6.1 >&2 || \
+			kmods_die "tests/cross/fetch.sh $KA_ARCH 6.1 failed"
+	fi
+	sysroot=$(sed -n 's/^KSYSROOT=//p' "$env")
+	[ -x "$sysroot/bin/busybox" ] || \
+		kmods_die "no $KA_ARCH busybox in '$sysroot' (from $env)"
+	kmods_built_kernel_info "$series" "$KA_FLAVOUR"
+	KFLAVOUR=$series
+	KSYSROOT=$sysroot
 	KDTB=''
 }
 

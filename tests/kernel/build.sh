@@ -12,8 +12,9 @@
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
 # no function tracer: like penguin's), mipseb, mips64eb (6.x), riscv64
 # (6.x, from base-boot.config instead of base.config), or for 4.10
-# penguin (x86_64 with penguin's options) or mipsel. Fails if a value a
-# fragment asks for is not in the final .config.
+# penguin (x86_64 with penguin's options), mipsel, arm64 or armel (QEMU's
+# virt machine). Fails if a value a fragment asks for is not in the final
+# .config.
 #
 # Build-only flavours (6.x): powerpc (32-bit big-endian e500) and
 # powerpc64 (big-endian), penguin's 6.13 architectures that nothing here
@@ -69,14 +70,14 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|penguin, or build-only powerpc|powerpc64)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|penguin|arm64|armel, or build-only powerpc|powerpc64)"
 version=$1
 flavour=$2
 case $version/$flavour in
-4.10/penguin|4.10/mipseb|4.10/mipsel) ;;
-4.10/*) kmods_die "4.10 is built as FLAVOUR penguin, mipseb or mipsel only" ;;
+4.10/penguin|4.10/mipseb|4.10/mipsel|4.10/arm64|4.10/armel) ;;
+4.10/*) kmods_die "4.10 is built as FLAVOUR penguin, mipseb, mipsel, arm64 or armel only" ;;
 */mipsel) kmods_die "FLAVOUR mipsel is 4.10's (6.x boots Debian's 4kc-malta)" ;;
-*/penguin) kmods_die "FLAVOUR penguin is 4.10's" ;;
+*/penguin|*/arm64|*/armel) kmods_die "FLAVOUR $flavour is 4.10's" ;;
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
@@ -111,6 +112,13 @@ case $version/$flavour in
 	bases="base-4.10 base-mips-4.10" ;;
 */mipseb)
 	karch=mips cross=mips-linux-gnu- image=vmlinux bases="base-mips" ;;
+# arm64 and armel (ARMv7, EABI): penguin's 4.10 ARM kernels, on QEMU's virt.
+4.10/arm64)
+	karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image
+	bases="base-4.10 base-arm-4.10" ;;
+4.10/armel)
+	karch=arm cross=arm-linux-gnueabi- image=arch/arm/boot/zImage
+	bases="base-4.10 base-arm-4.10" ;;
 4.10/*)
 	karch=x86_64 cross='' image=arch/x86/boot/bzImage bases="base-4.10" ;;
 */riscv64)
@@ -143,9 +151,12 @@ if [ "$version" = 4.10 ]; then
 	# Needed only to unpack (below): a build in the cache is used
 	# without it, from a clone anywhere.
 	# Every architecture's, then this one's, then this flavour's (what
-	# its cross toolchain alone needs); each set its own source.
+	# its cross toolchain alone needs; arm64's is its architecture's);
+	# each set its own source.
+	fdir=$here/patches-4.10/$flavour
+	[ "$flavour" != "$karch" ] || fdir=/nonexistent
 	for f in "$here"/patches-4.10/*.patch "$here/patches-4.10/$karch"/*.patch \
-		 "$here/patches-4.10/$flavour"/*.patch; do
+		 "$fdir"/*.patch; do
 		[ ! -f "$f" ] || patches+=("$f")
 	done
 	pkg=linux
@@ -237,6 +248,10 @@ if built; then
 fi
 
 t0=$(date +%s)
+# Flavours with the same patches share the source (arm64 and armel): one
+# unpack at a time, on its own lock.
+exec 8>"$src.lock"
+flock 8
 if [ ! -f "$src/Makefile" ]; then
 	[ -n "$tarball" ] || kmods_die "no linux-4.10.17.tar.xz: put it in $KMODS_CACHE/ or set KMODS_LINUX_4_10_TARBALL (https://cdn.kernel.org/pub/linux/kernel/v4.x/linux-4.10.17.tar.xz)"
 	log "unpacking $tarball into $src"
@@ -251,6 +266,7 @@ if [ ! -f "$src/Makefile" ]; then
 	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi
+exec 8>&-
 t_src=$(date +%s)
 
 jobs=${KMODS_KBUILD_JOBS:-$(nproc)}
