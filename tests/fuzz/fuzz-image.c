@@ -67,8 +67,13 @@ static bool fuzz_need_modinfo(const struct kmods_image *img, const char *name)
 	return fuzz_need_answer;
 }
 
-/* The reader with the need_modinfo hook answering @answer. */
-static int fuzz_image_run_need(struct fuzz_image *fi, bool answer,
+/*
+ * The reader with a scratch of @scratch_size bytes (0: none), read @fail_at
+ * failing (0: none) and, if @need is set, the need_modinfo hook answering
+ * *@need.
+ */
+static int fuzz_image_run_hook(struct fuzz_image *fi, unsigned int fail_at,
+			       size_t scratch_size, const bool *need,
 			       char *name, size_t size,
 			       enum kmods_name_source *src)
 {
@@ -76,29 +81,15 @@ static int fuzz_image_run_need(struct fuzz_image *fi, bool answer,
 		.read = fuzz_image_read,
 		.ctx = fi,
 		.size = fi->size,
-		.need_modinfo = fuzz_need_modinfo,
-	};
-
-	fi->calls = 0;
-	fi->fail_at = 0;
-	fi->out_of_range = false;
-	fuzz_need_answer = answer;
-	fuzz_need_calls = 0;
-	fuzz_need_name[0] = '\0';
-	return kmods_image_name(&img, name, size, src);
-}
-
-static int fuzz_image_run_scratch(struct fuzz_image *fi,
-				  unsigned int fail_at, size_t scratch_size,
-				  char *name, size_t size,
-				  enum kmods_name_source *src)
-{
-	struct kmods_image img = {
-		.read = fuzz_image_read,
-		.ctx = fi,
-		.size = fi->size,
+		.need_modinfo = need ? fuzz_need_modinfo : NULL,
 	};
 	int err;
+
+	if (need) {
+		fuzz_need_answer = *need;
+		fuzz_need_calls = 0;
+		fuzz_need_name[0] = '\0';
+	}
 
 	/* Exactly its size: AddressSanitizer sees a write past it. */
 	if (scratch_size) {
@@ -113,6 +104,24 @@ static int fuzz_image_run_scratch(struct fuzz_image *fi,
 	err = kmods_image_name(&img, name, size, src);
 	free(img.scratch);
 	return err;
+}
+
+static int fuzz_image_run_scratch(struct fuzz_image *fi,
+				  unsigned int fail_at, size_t scratch_size,
+				  char *name, size_t size,
+				  enum kmods_name_source *src)
+{
+	return fuzz_image_run_hook(fi, fail_at, scratch_size, NULL, name, size,
+				   src);
+}
+
+/* The reader with the need_modinfo hook answering @answer. */
+static int fuzz_image_run_need(struct fuzz_image *fi, bool answer,
+			       char *name, size_t size,
+			       enum kmods_name_source *src)
+{
+	return fuzz_image_run_hook(fi, 0, KMODS_SCRATCH_SIZE, &answer, name,
+				   size, src);
 }
 
 static int fuzz_image_run(struct fuzz_image *fi, unsigned int fail_at,

@@ -2227,9 +2227,12 @@ static void test_elf_need_modinfo(void)
 	struct elfimg elf;
 	int want;
 
-	for (i = 0; i < ARRAY_SIZE(infos); i++) {
-		spec.modinfo = infos[i];
-		spec.modinfo_len = strlen(infos[i]) + 1;
+	for (i = 0; i <= ARRAY_SIZE(infos); i++) {
+		/* Last, a bad this_module name: not asked, .modinfo read. */
+		if (i == ARRAY_SIZE(infos))
+			spec.mod_name = "a/b";
+		spec.modinfo = i < ARRAY_SIZE(infos) ? infos[i] : "name=ab";
+		spec.modinfo_len = strlen(spec.modinfo) + 1;
 		test_elf_build(&spec, &elf);
 		ti.data = elf.buf;
 		ti.size = elf.size;
@@ -2238,6 +2241,13 @@ static void test_elf_need_modinfo(void)
 		test_need_answer = false;
 		test_need_seen = NULL;
 		ti.calls = 0;
+		if (i == ARRAY_SIZE(infos)) {
+			CHECK_INT(kmods_image_name(&img, name, sizeof(name),
+						   &src), -EBADMSG);
+			CHECK_INT(!test_need_seen, 1);
+			test_elf_free(&elf);
+			break;
+		}
 		CHECK_INT(kmods_image_name(&img, name, sizeof(name), &src), 0);
 		CHECK_STR(test_need_seen ? test_need_seen : "(none)", "ab");
 		CHECK_STR(name, "ab");
@@ -2254,20 +2264,6 @@ static void test_elf_need_modinfo(void)
 			CHECK_INT(src, KMODS_NAME_MODINFO);
 		test_elf_free(&elf);
 	}
-
-	/* A bad this_module name: not asked, .modinfo read. */
-	spec.modinfo = "name=ab";
-	spec.modinfo_len = sizeof("name=ab");
-	spec.mod_name = "a/b";
-	test_elf_build(&spec, &elf);
-	ti.data = elf.buf;
-	ti.size = elf.size;
-	img.size = elf.size;
-	test_need_answer = false;
-	test_need_seen = NULL;
-	CHECK_INT(kmods_image_name(&img, name, sizeof(name), &src), -EBADMSG);
-	CHECK_INT(!test_need_seen, 1);
-	test_elf_free(&elf);
 }
 
 /*
