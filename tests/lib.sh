@@ -303,8 +303,11 @@ kmods_build_prog()
 	mkdir -p "$KMODS_PROG_DIR"
 	# Another architecture: its compilers; kmods-call32 only with a CC32.
 	[ "$KA_ARCH" = x86_64 ] || args=("CC=$KA_CC" "CC32=$KA_CC32" "CFLAGS32=")
-	make -s -C "$KMODS_TESTS/prog" O="$KMODS_PROG_DIR" \
-		${args[@]+"${args[@]}"} >&2 || \
+	# One build at a time (guests side by side share the directory).
+	( flock 9
+	  make -s -C "$KMODS_TESTS/prog" O="$KMODS_PROG_DIR" \
+		${args[@]+"${args[@]}"} >&2
+	) 9>"$KMODS_PROG_DIR/.lock" || \
 		kmods_die "building tests/prog for $KMODS_ARCH failed"
 }
 
@@ -367,13 +370,25 @@ kmods_build_collector()
 	kmods_arch_info "$KMODS_ARCH"
 	static=static$(kmods_arch_suffix)
 	mkdir -p "$dir/host" "$dir/$static"
-	make -s -C "$KMODS_REPO/collector" >&2 || kmods_die "building the collector failed"
-	cp -p "$KMODS_REPO/collector/igloo-kmods-collect" "$dir/host/"
-	$KA_CC -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+	# Guests that run side by side (tests/run.sh, PAR=1) share these
+	# files: one build at a time, and each file replaced whole, never
+	# seen half written (or not yet executable) by another guest's
+	# initramfs.
+	# shellcheck disable=SC2086 # KA_CC may carry options
+	( flock 9
+	  make -s -C "$KMODS_REPO/collector" >&2 &&
+	  cp -p "$KMODS_REPO/collector/igloo-kmods-collect" \
+		"$dir/host/.igloo-kmods-collect.tmp" &&
+	  mv -f "$dir/host/.igloo-kmods-collect.tmp" \
+		"$dir/host/igloo-kmods-collect" &&
+	  $KA_CC -std=gnu11 -O2 -Wall -Wextra -Werror -static \
 		-I"$KMODS_REPO/include/uapi" \
-		-o "$dir/$static/igloo-kmods-collect" \
-		"$KMODS_REPO/collector/igloo-kmods-collect.c" || \
-		kmods_die "building the static collector for $KMODS_ARCH failed"
+		-o "$dir/$static/.igloo-kmods-collect.tmp" \
+		"$KMODS_REPO/collector/igloo-kmods-collect.c" &&
+	  mv -f "$dir/$static/.igloo-kmods-collect.tmp" \
+		"$dir/$static/igloo-kmods-collect"
+	) 9>"$dir/.lock" || \
+		kmods_die "building the collector (static for $KMODS_ARCH) failed"
 	KMODS_COLLECT=$dir/host/igloo-kmods-collect
 	KMODS_COLLECT_STATIC=$dir/$static/igloo-kmods-collect
 }
