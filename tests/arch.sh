@@ -85,9 +85,7 @@ done
 # output); KMODS_ARCH_JOBS of them (default 2, one per CPU of the machine
 # this was measured on) run at once, and their output is printed in the
 # order of the arguments. The host collector is built once, first.
-mkdir -p "$KMODS_BUILD/collector"
-( flock 9; make -s -C "$KMODS_REPO/collector" >&2 ) \
-	9>"$KMODS_BUILD/collector/.lock" || kmods_die "building the collector failed"
+kmods_make_collector || kmods_die "building the collector failed"
 run_arch()	# run_arch ARCH: the guest; DIR.status gets its exit and seconds
 {
 	local a=$1 dir=$out/$1-$series start rc=0

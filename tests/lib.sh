@@ -360,6 +360,20 @@ kmods_build_module()
 	KMODS_KO=$dir/igloo_kmods.ko
 }
 
+# kmods_make_collector: `make` the host collector in collector/, one such
+# build at a time (tests run side by side share it); the lock is
+# $KMODS_BUILD/collector/.lock, which kmods_build_collector holds too.
+kmods_make_collector_locked()
+{
+	make -s -C "$KMODS_REPO/collector" >&2
+}
+kmods_make_collector()
+{
+	mkdir -p "$KMODS_BUILD/collector"
+	( flock 9; kmods_make_collector_locked ) \
+		9>"$KMODS_BUILD/collector/.lock"
+}
+
 # kmods_build_collector: build the collector for the host and, static, for
 # the guest; sets KMODS_COLLECT (host) and KMODS_COLLECT_STATIC.
 kmods_build_collector()
@@ -376,7 +390,7 @@ kmods_build_collector()
 	# initramfs.
 	# shellcheck disable=SC2086 # KA_CC may carry options
 	( flock 9
-	  make -s -C "$KMODS_REPO/collector" >&2 &&
+	  kmods_make_collector_locked &&
 	  cp -p "$KMODS_REPO/collector/igloo-kmods-collect" \
 		"$dir/host/.igloo-kmods-collect.tmp" &&
 	  mv -f "$dir/host/.igloo-kmods-collect.tmp" \

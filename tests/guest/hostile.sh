@@ -555,9 +555,11 @@ check "duplicates kept once" test "$(param allowlist)" = "a,b,a-b,a_b"
 A=$(seq -s, 1 60 | sed 's/[0-9]*/a&/g')
 B=$(seq -s, 1 60 | sed 's/[0-9]*/b&/g')
 rm -f /tmp/sysfs.stop /tmp/sysfs.a /tmp/sysfs.b
-(while [ ! -e /tmp/sysfs.stop ]; do echo "$A" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.a; done) &
+(echo "$A" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.a
+ while [ ! -e /tmp/sysfs.stop ]; do echo "$A" > $KMODS_PARAMS/allowlist; done) &
 w1=$!
-(while [ ! -e /tmp/sysfs.stop ]; do echo "$B" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.b; done) &
+(echo "$B" > $KMODS_PARAMS/allowlist; : > /tmp/sysfs.b
+ while [ ! -e /tmp/sysfs.stop ]; do echo "$B" > $KMODS_PARAMS/allowlist; done) &
 w2=$!
 # Both writers must have written before the reads count: on 4.10 the
 # reader once took all its reads before the second writer first ran.
