@@ -18,9 +18,9 @@
 #   make ARCH=riscv64          ... for penguin's 6.13 architectures
 #                              (also powerpc: 32-bit big-endian, mips64eb;
 #                              powerpc64 stops with an #error): against a
-#                              6.12 kernel built in the cache (riscv64,
-#                              mips64eb) or a 6.12 tree configured and
-#                              modules_prepare'd there (the others)
+#                              6.12 kernel built in the cache (powerpc64:
+#                              a 6.12 tree configured and modules_prepare'd
+#                              there)
 #   make cross-check           the guest scenarios on every one of those
 #                              architectures under QEMU (tests/arch.sh)
 

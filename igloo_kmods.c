@@ -102,13 +102,21 @@ enum kmods_prof_part {
 	KMODS_PROF_RECORD,	/* the record and the log line */
 	KMODS_PROF_FREE,	/* kmods_attempt_free() */
 	KMODS_PROF_CLOCK,	/* two clock reads back to back */
+	KMODS_PROF_ALLOWED,	/* kmods_load(), an allowed attempt */
+	KMODS_PROF_COPY,	/* init_module: the image's copy */
+	KMODS_PROF_COMPARE,	/* ... and its comparison afterwards */
+	KMODS_PROF_MAP,		/* ... its mapping for the kernel */
+	KMODS_PROF_KERNEL,	/* the kernel's own load, allowed */
+	KMODS_PROF_UNMAP,	/* init_module: the mapping's removal */
+	KMODS_PROF_RESULT,	/* the result record, the log line, free */
 	KMODS_PROF_NR
 };
 
 #ifdef KMODS_PROFILE
 static const char *const kmods_prof_names[KMODS_PROF_NR] = {
 	"load", "alloc", "inspect", "name", "read", "params", "decide", "record",
-	"free", "clock",
+	"free", "clock", "allowed", "copy", "compare", "map", "kernel", "unmap",
+	"result",
 };
 
 static atomic64_t kmods_prof_ns[KMODS_PROF_NR];
@@ -225,6 +233,21 @@ static struct kmods_list *kmods_list_alloc(size_t size)
 	if (size <= PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
 		l = kzalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	return l ? l : vzalloc(size);
+}
+
+/*
+ * Memory that kmods_user_map() maps into a caller: vmalloc's whole
+ * pages, the tail of the last one zeroed, since the caller can read it.
+ * (alloc_pages_exact() was measured: for dummy.ko's 17 KiB it costs
+ * more than vmalloc.)
+ */
+static void *kmods_pages_alloc(size_t size)
+{
+	void *buf = kmods_vmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+
+	if (buf)
+		memset(buf + size, 0, PAGE_ALIGN(size) - size);
+	return buf;
 }
 
 /*
@@ -517,9 +540,7 @@ static enum kmods_rule kmods_decide_hints(const char *name, const char *file,
 	rcu_read_lock();
 	allow = rcu_dereference(kmods_allow);
 	deny = rcu_dereference(kmods_deny);
-	rule = kmods_policy_decide(name, allow, deny);
-	if (hints)
-		*hints = kmods_policy_hints(name, file, allow, deny);
+	rule = kmods_policy_check(name, file, allow, deny, hints);
 	rcu_read_unlock();
 	return rule;
 }
@@ -687,7 +708,8 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @params: the module parameters, maybe truncated
  * @bad_call: the kernel refuses these arguments before loading anything
  * @loading: entry on kmods_loading_list while the kernel loads
- * @image: init_module: the checked copy of the image (vmalloc), or NULL
+ * @image: init_module: the checked copy of the image (kmods_pages_alloc()),
+ *	or NULL
  * @image_err: init_module: why there is no @image
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths, the command line and the ELF reader
@@ -862,7 +884,7 @@ static char *kmods_log_escape(char *dst, const char *s)
 
 /*
  * Where the lists and penguin's plugin part, with the entry that would
- * match (kmods_policy_hints()), as "; hint: ..." clauses into @buf.
+ * match (kmods_policy_check()), as "; hint: ..." clauses into @buf.
  * Names and file names here are valid module names: nothing to escape.
  */
 static void kmods_hint_text(const struct kmods_attempt *at, char *buf,
@@ -1218,27 +1240,26 @@ static void kmods_init_path(struct kmods_attempt *at)
 
 /*
  * Did the caller's buffer change while igloo_kmods copied it? Read it
- * again, a page at a time, and compare it with @copy. A copy taken while
+ * again, @size bytes at a time into @buf, and compare it with @copy. A
+ * copy taken while
  * another thread rewrote the buffer can mix two images whose tables are
  * each whole: the reader cannot tell it from a module (its symbols and
  * relocations are in bounds, but name the other image's functions), and
  * the kernel would load it. Fails closed: true also when the buffer can
- * no longer be read or no page can be had for the comparison.
+ * no longer be read.
  */
 static bool kmods_image_changed(const void *copy, const char __user *base,
-				size_t len)
+				size_t len, char *buf, size_t size)
 {
-	char *page = kmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
-	bool changed = !page;
+	bool changed = false;
 	size_t off, n;
 
-	for (off = 0; page && off < len && !changed; off += n) {
-		n = min_t(size_t, len - off, PAGE_SIZE);
-		changed = copy_from_user(page, base + off, n) ||
-			  memcmp(page, copy + off, n);
+	for (off = 0; off < len && !changed; off += n) {
+		n = min(len - off, size);
+		changed = copy_from_user(buf, base + off, n) ||
+			  memcmp(buf, copy + off, n);
 		cond_resched();
 	}
-	kfree(page);
 	return changed;
 }
 
@@ -1270,13 +1291,16 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		return;
 	}
 	if (img.size && img.size <= KMODS_IMAGE_MAX) {
+		u64 t0 = kmods_prof_now();
+
 		at->image_err = -ENOMEM;
-		at->image = kmods_vmalloc(img.size, GFP_KERNEL | __GFP_NOWARN);
+		at->image = kmods_pages_alloc(img.size);
 		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
 			vfree(at->image);
 			at->image = NULL;
 			at->image_err = -EFAULT;
 		}
+		kmods_prof_add(KMODS_PROF_COPY, t0);
 	}
 	if (at->image) {
 		img.read = kmods_read_kernel;
@@ -1305,16 +1329,23 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 	 * mixed bytes in time goes unseen, and then the kernel gets the
 	 * very copy checked, named as its tables name it.
 	 */
-	if (at->image && !at->bad_call && at->name[0] &&
-	    kmods_image_changed(at->image, ui.base, img.size)) {
-		at->name[0] = '\0';
-		at->name_src = KMODS_NAME_NONE;
-		at->flags |= KMODS_F_NOT_ELF;
+	if (at->image && !at->bad_call && at->name[0]) {
+		u64 t0 = kmods_prof_now();
+		bool changed = kmods_image_changed(at->image, ui.base,
+						   img.size, at->buf,
+						   sizeof(at->buf));
+
+		kmods_prof_add(KMODS_PROF_COMPARE, t0);
+		if (changed) {
+			at->name[0] = '\0';
+			at->name_src = KMODS_NAME_NONE;
+			at->flags |= KMODS_F_NOT_ELF;
+		}
 	}
 }
 
 /*
- * A read-only view of vmalloc memory: the pages themselves are mapped,
+ * A read-only view of kmods_pages_alloc() memory: its pages are mapped,
  * so what the caller reads there is what igloo_kmods checked. The file is
  * opened read-only and mapped shared, so the mapping never has VM_WRITE
  * or VM_MAYWRITE: mprotect(PROT_WRITE) fails (EACCES), and so do ptrace
@@ -1345,7 +1376,7 @@ static const struct file_operations kmods_image_fops = {
 };
 
 /*
- * Map @len bytes of @buf (vmalloc memory, whole pages, kept until the
+ * Map @len bytes of @buf (from kmods_pages_alloc(), kept until the
  * mapping is gone) read-only into the caller, where it cannot be written
  * (kmods_image_mmap()). Another thread of the caller can still unmap it
  * and map something else at the same address before the kernel reads it;
@@ -1465,8 +1496,6 @@ static enum kmods_rule kmods_attempt_decide(struct kmods_attempt *at)
 	 */
 	if (at->name_rule && kmods_rule_allows(rule))
 		rule = at->name_rule;
-	if (rule == KMODS_RULE_BUILTIN)
-		hints = 0;
 	at->flags |= hints;
 	return rule;
 }
@@ -1479,7 +1508,7 @@ static long kmods_load(const struct kmods_call *orig_call)
 	unsigned long stable;
 	unsigned int block_errno;
 	unsigned long flags;
-	bool unprivileged;
+	bool unprivileged, allowed;
 	long ret;
 	u64 seq, t0, t;
 
@@ -1574,7 +1603,9 @@ static long kmods_load(const struct kmods_call *orig_call)
 			call.arg[0] = KMODS_NO_USER_ADDR;
 		}
 	} else if (!finit && at->decision == KMODS_DECISION_ALLOW) {
+		t = kmods_prof_now();
 		stable = kmods_stable_image(at, &call);
+		kmods_prof_add(KMODS_PROF_MAP, t);
 		/* Monitor mode blocks nothing: the kernel gives its answer. */
 		if (IS_ERR_VALUE(stable) && at->mode == KMODS_MODE_MONITOR)
 			stable = 0;
@@ -1586,9 +1617,14 @@ static long kmods_load(const struct kmods_call *orig_call)
 		pr_warn_ratelimited("init_module of %s refused: no stable copy of its image (%ld)\n",
 				    at->name[0] ? at->name : "?", ret);
 	} else {
+		t = kmods_prof_now();
 		ret = kmods_call_original(&call);
-		if (stable)
+		kmods_prof_add(KMODS_PROF_KERNEL, t);
+		if (stable) {
+			t = kmods_prof_now();
 			vm_munmap(stable, at->image_size);
+			kmods_prof_add(KMODS_PROF_UNMAP, t);
+		}
 	}
 
 	spin_lock_irqsave(&kmods_loading_lock, flags);
@@ -1603,9 +1639,14 @@ static long kmods_load(const struct kmods_call *orig_call)
 		at->rule = kmods_decide(at->loading.kernel_name);
 		strscpy(at->name, at->loading.kernel_name, sizeof(at->name));
 	}
+	allowed = at->decision == KMODS_DECISION_ALLOW;
+	t = kmods_prof_now();
 	kmods_attempt_emit(at, KMODS_REC_RESULT, seq);
 	kmods_attempt_log(at);
 	kmods_attempt_free(at);
+	kmods_prof_add(KMODS_PROF_RESULT, t);
+	if (allowed)
+		kmods_prof_add(KMODS_PROF_ALLOWED, t0);
 	return ret;
 }
 
@@ -1689,7 +1730,7 @@ static long kmods_unload_pass(struct kmods_call *call, const char *name)
 	char *copy;
 	long ret;
 
-	copy = vmalloc(len);
+	copy = kmods_pages_alloc(len);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, name, len);

@@ -491,16 +491,85 @@ bool kmods_list_allows(const struct kmods_list *list, const char *name)
 	return kmods_list_search(list, name, !!strchr(name, '-'));
 }
 
+/*
+ * The hint flag for one list: @by_name, whether it matches the module's
+ * name as igloo_kmods matches; @by_file, whether penguin's plugin would
+ * match the file's name.
+ */
+static u32 kmods_hint(bool by_name, bool by_file, u32 file_flag,
+		      u32 module_flag)
+{
+	if (by_file && !by_name)
+		return file_flag;
+	if (by_name && !by_file)
+		return module_flag;
+	return 0;
+}
+
+/**
+ * kmods_policy_check() - apply the policy to a module name, with hints
+ * @name: the module's name, or NULL or "" when none could be read
+ * @file: the file's name as penguin's plugin takes it
+ *	(kmods_penguin_name()), or NULL or "" when there is none
+ * @allow: the allowlist, or NULL
+ * @deny: the denylist, or NULL
+ * @hints: where the hint flags go, or NULL for none
+ *
+ * In order: no valid name blocks; igloo and igloo_kmods (exactly: the
+ * kernel would load igloo-kmods as another module) are always allowed;
+ * the denylist blocks (kmods_list_contains()); the allowlist allows
+ * (kmods_list_allows()); anything else is blocked.
+ *
+ * penguin's plugin matches a list entry byte for byte against the file
+ * name; igloo_kmods matches the module's real name. Where the two differ
+ * (a renamed file, or '-' in one and '_' in the other), a list written
+ * for one does not match the other. @hints says, for each list, whether
+ * it names the file and not the module (KMODS_F_ALLOW_FILE,
+ * KMODS_F_DENY_FILE: the entry that would match is @name) or the module
+ * and not the file (KMODS_F_ALLOW_MODULE, KMODS_F_DENY_MODULE: penguin's
+ * plugin would need the entry @file); 0 when the two ways agree, when
+ * either name is missing or invalid, or for igloo's own modules. The
+ * hints change no decision. Each list is searched once for @name and,
+ * with @hints, once for @file.
+ *
+ * Context: Any context.
+ * Return: the rule that decided; kmods_rule_allows() tells its verdict.
+ */
+enum kmods_rule kmods_policy_check(const char *name, const char *file,
+				   const struct kmods_list *allow,
+				   const struct kmods_list *deny, u32 *hints)
+{
+	bool denied, allowed;
+	size_t i;
+
+	if (hints)
+		*hints = 0;
+	if (!name || !kmods_name_valid(name))
+		return KMODS_RULE_NO_NAME;
+	for (i = 0; i < ARRAY_SIZE(kmods_builtin_names); i++) {
+		if (!strcmp(name, kmods_builtin_names[i]))
+			return KMODS_RULE_BUILTIN;
+	}
+	denied = kmods_list_contains(deny, name);
+	/* A denied name needs the allowlist only for the hints. */
+	allowed = (!denied || hints) && kmods_list_allows(allow, name);
+	if (hints && file && kmods_name_valid(file))
+		*hints = kmods_hint(allowed, kmods_list_has(allow, file),
+				    KMODS_F_ALLOW_FILE, KMODS_F_ALLOW_MODULE) |
+			 kmods_hint(denied, kmods_list_has(deny, file),
+				    KMODS_F_DENY_FILE, KMODS_F_DENY_MODULE);
+	if (denied)
+		return KMODS_RULE_DENYLIST;
+	return allowed ? KMODS_RULE_ALLOWLIST : KMODS_RULE_DEFAULT;
+}
+
 /**
  * kmods_policy_decide() - apply the policy to a module name
  * @name: the module's name, or NULL or "" when none could be read
  * @allow: the allowlist, or NULL
  * @deny: the denylist, or NULL
  *
- * In order: no valid name blocks; igloo and igloo_kmods (exactly: the
- * kernel would load igloo-kmods as another module) are always allowed;
- * the denylist blocks (kmods_list_contains()); the allowlist allows
- * (kmods_list_allows()); anything else is blocked.
+ * kmods_policy_check() without the hints.
  *
  * Context: Any context.
  * Return: the rule that decided; kmods_rule_allows() tells its verdict.
@@ -509,19 +578,7 @@ enum kmods_rule kmods_policy_decide(const char *name,
 				    const struct kmods_list *allow,
 				    const struct kmods_list *deny)
 {
-	size_t i;
-
-	if (!name || !kmods_name_valid(name))
-		return KMODS_RULE_NO_NAME;
-	for (i = 0; i < ARRAY_SIZE(kmods_builtin_names); i++) {
-		if (!strcmp(name, kmods_builtin_names[i]))
-			return KMODS_RULE_BUILTIN;
-	}
-	if (kmods_list_contains(deny, name))
-		return KMODS_RULE_DENYLIST;
-	if (kmods_list_allows(allow, name))
-		return KMODS_RULE_ALLOWLIST;
-	return KMODS_RULE_DEFAULT;
+	return kmods_policy_check(name, NULL, allow, deny, NULL);
 }
 
 /**
@@ -534,51 +591,6 @@ enum kmods_rule kmods_policy_decide(const char *name,
 bool kmods_rule_allows(enum kmods_rule rule)
 {
 	return rule == KMODS_RULE_BUILTIN || rule == KMODS_RULE_ALLOWLIST;
-}
-
-/**
- * kmods_policy_hints() - where the lists and penguin's way of matching part
- * @name: the module's real name, the one the policy decides on
- * @file: the file's name as penguin's plugin takes it
- *	(kmods_penguin_name()), or NULL or "" when there is none
- * @allow: the allowlist, or NULL
- * @deny: the denylist, or NULL
- *
- * penguin's plugin matches a list entry byte for byte against the file
- * name; igloo_kmods matches the module's real name. Where the two differ
- * (a renamed file, or '-' in one and '_' in the other), a list written
- * for one does not match the other. This says, for each list, whether it
- * names the file and not the module (KMODS_F_ALLOW_FILE,
- * KMODS_F_DENY_FILE: the entry that would match is @name) or the module
- * and not the file (KMODS_F_ALLOW_MODULE, KMODS_F_DENY_MODULE: penguin's
- * plugin would need the entry @file). It changes no decision.
- *
- * Context: Any context.
- * Return: the KMODS_F_* hint flags; 0 when the two ways agree.
- */
-u32 kmods_policy_hints(const char *name, const char *file,
-		       const struct kmods_list *allow,
-		       const struct kmods_list *deny)
-{
-	bool by_name, by_file;
-	u32 hints = 0;
-
-	if (!name || !file || !kmods_name_valid(name) ||
-	    !kmods_name_valid(file))
-		return 0;
-	by_name = kmods_list_allows(allow, name);
-	by_file = kmods_list_has(allow, file);
-	if (by_file && !by_name)
-		hints |= KMODS_F_ALLOW_FILE;
-	else if (by_name && !by_file)
-		hints |= KMODS_F_ALLOW_MODULE;
-	by_name = kmods_list_contains(deny, name);
-	by_file = kmods_list_has(deny, file);
-	if (by_file && !by_name)
-		hints |= KMODS_F_DENY_FILE;
-	else if (by_name && !by_file)
-		hints |= KMODS_F_DENY_MODULE;
-	return hints;
 }
 
 /* ELF reading. Offsets are those of the ELF specification. */

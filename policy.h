@@ -135,12 +135,12 @@ bool kmods_list_contains(const struct kmods_list *list, const char *name);
 bool kmods_list_allows(const struct kmods_list *list, const char *name);
 bool kmods_list_has(const struct kmods_list *list, const char *name);
 
+enum kmods_rule kmods_policy_check(const char *name, const char *file,
+				   const struct kmods_list *allow,
+				   const struct kmods_list *deny, u32 *hints);
 enum kmods_rule kmods_policy_decide(const char *name,
 				    const struct kmods_list *allow,
 				    const struct kmods_list *deny);
-u32 kmods_policy_hints(const char *name, const char *file,
-		       const struct kmods_list *allow,
-		       const struct kmods_list *deny);
 bool kmods_rule_allows(enum kmods_rule rule);
 
 int kmods_image_name(const struct kmods_image *img, char *name, size_t size,

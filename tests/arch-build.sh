@@ -9,14 +9,11 @@
 # a linux-source-SERIES tree (default 6.12) that tests/kernel/build.sh
 # made; with the default transport (relay: the trees have relay and
 # debugfs) and with KMODS_TRANSPORT=chardev (what penguin's kernels get).
-# riscv64 and mips64eb are built against the full kernels that
-# tests/arch.sh boots (the first run builds them and their busybox),
-# powerpc against a tree configured from base-prepare.config and prepared
-# with `make modules_prepare` only. For powerpc64 (big-endian, ELFv1) the
-# build must stop with compat.h's #error that says why. In a
-# modules_prepare'd tree modpost's own warnings (no Module.symvers, so
-# every kernel symbol is "undefined") are expected and ignored; a
-# "warning:" from the compiler is not.
+# They are built against the full kernels that tests/arch.sh boots (the
+# first run builds them and their busybox). For powerpc64 (big-endian,
+# ELFv1) the build must stop with compat.h's #error that says why, against
+# a tree configured from base-prepare.config and prepared with `make
+# modules_prepare` only; a "warning:" from the compiler fails a build.
 #
 # --arch: only these of KMODS_BUILDONLY_ARCHES.
 #

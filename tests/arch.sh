@@ -20,10 +20,10 @@
 #
 # --build-only	fetch and build igloo_kmods.ko for each ARCH, boot nothing;
 #		prints the path of each module built. Also takes the
-#		built-only architectures (powerpc powerpc64 mips64eb),
-#		whose SERIES defaults to 6.12. riscv64 (penguin's 6.13
-#		one, with a kernel and busybox built here) boots with
-#		--kernel 6.12
+#		built-only architecture powerpc64, whose SERIES
+#		defaults to 6.12. riscv64, powerpc and mips64eb
+#		(penguin's 6.13 ones, with a kernel and busybox built
+#		here) boot with --kernel 6.12
 # --out		where each run goes (default build/arch): DIR/ARCH-SERIES/
 #		as tests/run-guest.sh --out, DIR/ARCH-SERIES.log its build log
 # --transport	as tests/run-guest.sh's: chardev for kernels without relay

@@ -224,6 +224,26 @@ profile()
 	done
 }
 
+# aprofile ROUND MODE: N_APROF allowed loads and unloads of dummy.ko
+# (load-loop, MODE finit or init) by the profiling build of igloo_kmods
+# (allowlist=dummy quiet=1), then the time each part took
+aprofile()
+{
+	dmesg -c >/dev/null
+	/sbin/insmod "$B/profile/igloo_kmods.ko" quiet=1 allowlist=dummy || \
+		bench_error "insmod the profiling igloo_kmods"
+	if [ "$2" = init ]; then
+		r=$("$B/load-loop" --init "$DUMMY" dummy "$N_APROF")
+	else
+		r=$("$B/load-loop" "$DUMMY" dummy "$N_APROF")
+	fi
+	out "acall|$2|$1|$(getv load_ns "$r")|$N_APROF|$(getv load_fail "$r")"
+	igloo_off
+	dmesg | sed -n 's/.*igloo_kmods: profile //p' | while read -r part n ns; do
+		out "aprof|$2|$1|$ns|$n|$part"
+	done
+}
+
 case " $(cat /proc/cmdline) " in
 *" kmods_bench=profile "*)
 	echo "=== bench: profile of a blocked attempt"
@@ -237,6 +257,8 @@ case " $(cat /proc/cmdline) " in
 		profile "$round" "$LARGEST" largest "$LARGEST_NAME"
 		blockloop "$round" "$DUMMY" dummy dummy
 		blockloop "$round" "$LARGEST" "$LARGEST_NAME" largest
+		aprofile "$round" finit
+		aprofile "$round" init
 		round=$((round + 1))
 	done
 	initmem 1 "$B/dummy-1m.ko" 1m

@@ -11,14 +11,14 @@
 # (those that exist; 4.10 starts from base-4.10.config alone). FLAVOUR is
 # debug (KASAN, lockdep, UBSAN, kmemleak...), igloo (no relay, no debugfs,
 # no function tracer: like penguin's), mipseb, mips64eb (6.x), riscv64
-# (6.x, from base-boot.config instead of base.config), or for 4.10
-# penguin (x86_64 with penguin's options), mipsel, arm64 or armel (QEMU's
-# virt machine). Fails if a value a fragment asks for is not in the final
-# .config.
+# and powerpc (6.x, 32-bit big-endian e500; these two from
+# base-boot.config instead of base.config), or for 4.10 penguin (x86_64
+# with penguin's options), mipsel, arm64 or armel (QEMU's virt machine).
+# Fails if a value a fragment asks for is not in the final .config.
 #
-# Build-only flavours (6.x): powerpc (32-bit big-endian e500) and
-# powerpc64 (big-endian), penguin's 6.13 architectures that nothing here
-# boots yet: base-prepare.config and FLAVOUR.config, then
+# Build-only flavour (6.x): powerpc64 (big-endian), penguin's 6.13
+# architecture that compat.h refuses: base-prepare.config and
+# FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
 #
@@ -70,7 +70,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|penguin|arm64|armel, or build-only powerpc|powerpc64)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|powerpc|penguin|arm64|armel, or build-only powerpc64)"
 version=$1
 flavour=$2
 case $version/$flavour in
@@ -84,9 +84,9 @@ esac
 prepare_only=0 prepare_extra=''
 case $flavour in
 powerpc64) prepare_only=1 ;;
-# 32-bit powerpc links every module with crtsavres.o, which 6.12's
-# modules_prepare does not build.
-powerpc) prepare_only=1 prepare_extra=arch/powerpc/lib/crtsavres.o ;;
+# 32-bit powerpc links every module with crtsavres.o, which the prune
+# below keeps.
+powerpc) prepare_extra=arch/powerpc/lib/crtsavres.o ;;
 esac
 [ "$prepare_only" = 0 ] || RECIPE=2
 here=$KMODS_TESTS/kernel
@@ -125,7 +125,7 @@ case $version/$flavour in
 	karch=riscv cross=riscv64-linux-gnu- image=arch/riscv/boot/Image
 	bases=base-boot ;;
 */powerpc)
-	karch=powerpc cross=powerpc-linux-gnu- image='' bases=base-prepare ;;
+	karch=powerpc cross=powerpc-linux-gnu- image=vmlinux bases=base-boot ;;
 */powerpc64)
 	karch=powerpc cross=powerpc64-linux-gnu- image='' bases=base-prepare ;;
 # mips64eb: 64-bit big-endian MIPS64r2 malta (booted, as mipseb).
@@ -410,7 +410,8 @@ rm -f "$dir/modroot/lib/modules/$rel/build" "$dir/modroot/lib/modules/$rel/sourc
 # --- prune: keep what booting and out-of-tree modules need -------------------
 size_before=$(du -sm "$dir" | cut -f1)
 find "$dir" \( -path "$dir/scripts" -o -path "$dir/tools" -o \
-	       -path "$dir/modroot" \) -prune -o -type f \
+	       -path "$dir/modroot" -o -path "$dir/${prepare_extra:-.}" \) \
+	-prune -o -type f \
 	\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod' \
 	   -o -name '*.mod.c' -o -name '*.ko' -o -name '.*.d' \
 	   -o -name '.tmp_*' \) -print0 | xargs -0r rm -f

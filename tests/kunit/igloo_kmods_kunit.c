@@ -593,6 +593,7 @@ static void list_append(struct kunit *test)
 static void list_lookup_4096(struct kunit *test)
 {
 	struct ikt_lists *l = test->priv;
+	u32 hints;
 
 	KUNIT_ASSERT_EQ(test, ikt_parse(test, ikt_many_names(test, 4096, ",")),
 			0);
@@ -604,8 +605,12 @@ static void list_lookup_4096(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kmods_list_contains(l->list, "m4096"));
 	KUNIT_EXPECT_EQ(test, kmods_policy_decide("m4095", l->list, NULL),
 			KMODS_RULE_ALLOWLIST);
-	KUNIT_EXPECT_EQ(test, kmods_policy_hints("ikm_mark", "m17", l->list,
-						 NULL), KMODS_F_ALLOW_FILE);
+	KUNIT_EXPECT_EQ(test, kmods_policy_check("ikm_mark", "m17", l->list,
+						 NULL, &hints), KMODS_RULE_DEFAULT);
+	KUNIT_EXPECT_EQ(test, hints, KMODS_F_ALLOW_FILE);
+	KUNIT_EXPECT_EQ(test, kmods_policy_check("m17", "x17", NULL, l->list,
+						 &hints), KMODS_RULE_DENYLIST);
+	KUNIT_EXPECT_EQ(test, hints, KMODS_F_DENY_MODULE);
 }
 
 static struct kunit_case igloo_kmods_lists_cases[] = {

@@ -46,8 +46,10 @@ unsigned int kmods_bench_attempt(const char *name, const char *file,
 				 const struct kmods_list *allow,
 				 const struct kmods_list *deny)
 {
-	return kmods_policy_decide(name, allow, deny) * 256 +
-	       kmods_policy_hints(name, file, allow, deny);
+	u32 hints;
+
+	return kmods_policy_check(name, file, allow, deny, &hints) * 256 +
+	       hints;
 }
 
 int main(int argc, char **argv)

@@ -70,8 +70,8 @@ Policy lookup: lists of 4 and of 4,096 names (user space, callgrind)
 A unit-level measurement, not a guest one: \`\`tests/unit/lookup-bench.sh\`\`
 builds \`\`tests/unit/lookup-bench.c\`\` with \`\`policy.c\`\` (gcc -O2) and counts,
 with callgrind, the instructions of one attempt's policy work as
-igloo_kmods does it under \`\`rcu_read_lock()\`\`: \`\`kmods_policy_decide()\`\` and
-\`\`kmods_policy_hints()\`\` against an allowlist and a denylist of N names
+igloo_kmods does it under \`\`rcu_read_lock()\`\`: \`\`kmods_policy_check()\`\`, the
+decision and the hints in one pass, against an allowlist and a denylist of N names
 each, for the last allowlisted name, the last denylisted one (written with
 '-', so the fold is used), a name on neither list and a name with a '-'
 ($rounds rounds of the four). The lists are sorted when written, so a

@@ -848,38 +848,69 @@ static void test_penguin_name(void)
 				     sizeof(name)), -ENAMETOOLONG);
 }
 
+/* kmods_policy_check()'s hints alone; they start out all ones. */
+static u32 test_hints(const char *name, const char *file,
+		      const struct kmods_list *allow,
+		      const struct kmods_list *deny)
+{
+	u32 hints = ~0U;
+
+	kmods_policy_check(name, file, allow, deny, &hints);
+	return hints;
+}
+
 static void test_policy_hints(void)
 {
 	CHECK_INT(PARSE("foo,snd_hda_intel,nf-nat", test_list), 0);
 	CHECK_INT(PARSE("bar,evil_mod", test_list2), 0);
 	/* Renamed file: the list has the file's name, not the module's. */
-	CHECK_INT(kmods_policy_hints("ikm_mark", "foo", test_list, NULL),
+	CHECK_INT(test_hints("ikm_mark", "foo", test_list, NULL),
 		  KMODS_F_ALLOW_FILE);
 	/* The module's name, not the file's (penguin: snd-hda-intel). */
-	CHECK_INT(kmods_policy_hints("snd_hda_intel", "snd-hda-intel",
-				     test_list, NULL), KMODS_F_ALLOW_MODULE);
+	CHECK_INT(test_hints("snd_hda_intel", "snd-hda-intel",
+			     test_list, NULL), KMODS_F_ALLOW_MODULE);
 	/* Both, or neither: nothing to say. */
-	CHECK_INT(kmods_policy_hints("nf_nat", "nf-nat", test_list, NULL), 0);
-	CHECK_INT(kmods_policy_hints("foo", "foo", test_list, NULL), 0);
-	CHECK_INT(kmods_policy_hints("other", "other2", test_list, NULL), 0);
+	CHECK_INT(test_hints("nf_nat", "nf-nat", test_list, NULL), 0);
+	CHECK_INT(test_hints("foo", "foo", test_list, NULL), 0);
+	CHECK_INT(test_hints("other", "other2", test_list, NULL), 0);
 	/* penguin matches byte for byte: nf-nat is not the file nf_nat. */
-	CHECK_INT(kmods_policy_hints("nf_nat", "nf_nat", test_list, NULL),
+	CHECK_INT(test_hints("nf_nat", "nf_nat", test_list, NULL),
 		  KMODS_F_ALLOW_MODULE);
 	/* Denylist: it folds, penguin does not. */
-	CHECK_INT(kmods_policy_hints("ikm_mark", "bar", NULL, test_list2),
+	CHECK_INT(test_hints("ikm_mark", "bar", NULL, test_list2),
 		  KMODS_F_DENY_FILE);
-	CHECK_INT(kmods_policy_hints("evil_mod", "evil-mod", NULL, test_list2),
+	CHECK_INT(test_hints("evil_mod", "evil-mod", NULL, test_list2),
 		  KMODS_F_DENY_MODULE);
-	CHECK_INT(kmods_policy_hints("evil-mod", "x", NULL, test_list2),
+	CHECK_INT(test_hints("evil-mod", "x", NULL, test_list2),
 		  KMODS_F_DENY_MODULE);
-	CHECK_INT(kmods_policy_hints("ikm_mark", "foo", test_list, test_list2),
+	CHECK_INT(test_hints("ikm_mark", "foo", test_list, test_list2),
 		  KMODS_F_ALLOW_FILE);
-	CHECK_INT(kmods_policy_hints("foo", "bar", test_list, test_list2),
+	CHECK_INT(test_hints("foo", "bar", test_list, test_list2),
 		  KMODS_F_ALLOW_MODULE | KMODS_F_DENY_FILE);
 	/* No file name, no hint. */
-	CHECK_INT(kmods_policy_hints("foo", "", test_list, NULL), 0);
-	CHECK_INT(kmods_policy_hints("foo", NULL, test_list, NULL), 0);
-	CHECK_INT(kmods_policy_hints(NULL, "foo", test_list, NULL), 0);
+	CHECK_INT(test_hints("foo", "", test_list, NULL), 0);
+	CHECK_INT(test_hints("foo", NULL, test_list, NULL), 0);
+	CHECK_INT(test_hints(NULL, "foo", test_list, NULL), 0);
+	/* igloo's own modules are allowed whatever the lists say. */
+	CHECK_INT(PARSE("igloo", test_list), 0);
+	CHECK_INT(test_hints("igloo", "other", test_list, NULL), 0);
+	/* One pass gives the rule and the hints: a denied name, both. */
+	{
+		u32 hints = 0;
+
+		CHECK_INT(kmods_policy_check("foo", "bar", test_list2, test_list2,
+					     &hints), KMODS_RULE_DEFAULT);
+		CHECK_INT(hints, KMODS_F_ALLOW_FILE | KMODS_F_DENY_FILE);
+		CHECK_INT(kmods_policy_check("evil-mod", "evil_mod", test_list2,
+					     test_list2, &hints),
+			  KMODS_RULE_DENYLIST);
+		CHECK_INT(hints, KMODS_F_ALLOW_FILE);
+		/* Denied and allowlisted: the allowlist still hints. */
+		CHECK_INT(kmods_policy_check("evil_mod", "x", test_list2,
+					     test_list2, &hints),
+			  KMODS_RULE_DENYLIST);
+		CHECK_INT(hints, KMODS_F_ALLOW_MODULE | KMODS_F_DENY_MODULE);
+	}
 }
 
 /* Decisions */
