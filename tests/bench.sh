@@ -37,7 +37,8 @@
 # A third boot, under -icount only (kmods_bench=profile), runs a build of
 # igloo_kmods made with KMODS_PROFILE=1 for the time of each part of a
 # blocked attempt (dummy.ko and the largest module of the kernel's
-# package), blocked loads with igloo_kmods as built, and init_module of
+# package) and of an allowed finit_module and init_module of dummy.ko,
+# blocked loads with igloo_kmods as built, and init_module of
 # dummy.ko padded to 1 MiB and 16 MiB; the goals of the performance work
 # (see GOAL_* below) are checked from these numbers and printed as TAP
 # lines, "not ok" for a goal not met or not measured.
@@ -491,18 +492,19 @@ def per_call(rows, metric, what, field_n=4):
     return {r[2]: int(r[3]) / int(r[field_n]) for r in rows
             if r[0] == metric and r[1] == what and int(r[field_n]) > 0}
 
-def attempts_of(rows, what):
-    """{round: blocked attempts profiled}: the calls of the "load" part"""
+def attempts_of(rows, what, metric="prof", whole="load"):
+    """{round: attempts profiled}: the calls of the part WHOLE ("load":
+    blocked attempts; "allowed", with metric "aprof", allowed ones)"""
     return {r[2]: int(r[4]) for r in rows
-            if r[0] == "prof" and r[1] == what and r[5] == "load"}
+            if r[0] == metric and r[1] == what and r[5] == whole}
 
-def prof_parts(rows, what):
-    """{part: instructions per blocked attempt}, median over the rounds"""
-    n = attempts_of(rows, what)
+def prof_parts(rows, what, metric="prof", whole="load", parts=PARTS):
+    """{part: instructions per attempt}, median over the rounds"""
+    n = attempts_of(rows, what, metric, whole)
     out = {}
-    for part in PARTS:
+    for part in parts:
         v = [int(r[3]) / n[r[2]] for r in rows
-             if r[0] == "prof" and r[1] == what and r[5] == part and
+             if r[0] == metric and r[1] == what and r[5] == part and
              n.get(r[2])]
         if v:
             out[part] = statistics.median(v)
@@ -760,20 +762,8 @@ APARTS = [
     ("result", "the result record, the log line and ``kmods_attempt_free()``"),
 ]
 
-def aprof_parts(mode):
-    """{part: instructions per allowed attempt}, median over the rounds"""
-    n = {r[2]: int(r[4]) for r in prof
-         if r[0] == "aprof" and r[1] == mode and r[5] == "allowed"}
-    out = {}
-    for part, _ in APARTS:
-        v = [int(r[3]) / n[r[2]] for r in prof
-             if r[0] == "aprof" and r[1] == mode and r[5] == part and
-             n.get(r[2])]
-        if v:
-            out[part] = statistics.median(v)
-    return out
-
-aprof = {m: aprof_parts(m) for m in ("finit", "init")}
+aprof = {m: prof_parts(prof, m, "aprof", "allowed", [p for p, _ in APARTS])
+         for m in ("finit", "init")}
 if any(aprof.values()):
     L.append("Profile of an allowed attempt")
     L.append("============================\n")
