@@ -24,8 +24,9 @@
 # "ok - TIER # SKIP ..." saying what it lacked and how much time was
 # left, and counted as skipped, never as passed. A tier that is still
 # running when the budget ends is killed and fails. The tiers run in an
-# order that gives each kernel version and each architecture once before
-# the debug kernels repeat the same suites.
+# order that gives each kernel version and each architecture once (the
+# architectures only penguin's 6.13 has before 4.10's repeats on the
+# others) before the debug kernels repeat the same suites.
 #
 # KMODS_FUZZ_SECONDS (default 20) bounds each fuzzer's run.
 # KMODS_TIME_SCALE (default 1) multiplies every time limit and build time
@@ -87,7 +88,9 @@ left()
 # mips64eb, a full kernel now, 3,127 s at nice 19 under the same load
 # (partly from ccache: its build-only tree had compiled the same sources).
 # 6.12's powerpc: 537 s (700 ccache misses, 172 hits) with one guest
-# running beside it.
+# running beside it; riscv64 and mips64eb, the same kind of kernel
+# (tinyconfig and a few fragments), are estimated like it, with a margin
+# (their figures above are from a machine eight times overloaded).
 declare -A cold_secs=(
 	[kernel:6.12/debug]=2400
 	[kernel:6.1/debug]=1500
@@ -95,14 +98,14 @@ declare -A cold_secs=(
 	[kernel:6.1/mipseb]=1300
 	[kernel:4.10/mipseb]=2400
 	[kernel:4.10/mipsel]=2400
-	[kernel:6.12/riscv64]=3000
+	[kernel:6.12/riscv64]=1200
 	[kernel:6.12/powerpc]=900
 	[kernel:6.12/powerpc64]=300
-	[kernel:6.12/mips64eb]=3100
+	[kernel:6.12/mips64eb]=1200
 	[busybox:mipseb]=400
 	[kernel:4.10/arm64]=3200
 	[kernel:4.10/armel]=3200
-	[busybox:riscv64]=900
+	[busybox:riscv64]=500
 	[busybox:mips64eb]=400
 	[busybox:powerpc]=400
 	[debian:arm64]=60 [debian:armhf]=60 [debian:armel]=60
@@ -410,6 +413,24 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=200 \
 NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
+# penguin's 6.13 riscv64 (QEMU virt, OpenSBI), mips64eb (malta, MIPS64r2
+# big-endian, o32 callers too) and powerpc (ppce500, 32-bit big-endian
+# e500mc): 6.12 kernels and busybox built here, the scenarios; then
+# igloo_kmods built against the three with each transport
+# (tests/arch-build.sh).
+NEEDS="kernel:6.12/riscv64 busybox:riscv64" RUNS=120 PAR=1 \
+	tier cross-riscv64 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch riscv64 --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/mips64eb busybox:mips64eb" RUNS=200 PAR=1 \
+	tier cross-mips64eb "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch mips64eb --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/powerpc busybox:powerpc" RUNS=200 PAR=1 \
+	tier cross-powerpc "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch powerpc --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/riscv64 busybox:riscv64 kernel:6.12/mips64eb
+	busybox:mips64eb kernel:6.12/powerpc busybox:powerpc" RUNS=60 \
+	tier arch-build-booted 6 3600 tests/arch-build.sh --arch riscv64 \
+	--arch mips64eb --arch powerpc
 # penguin's 4.10 on its other architectures, records through
 # /dev/igloo_kmods: arm64 and armel on QEMU's virt (kernels built here,
 # tests/kernel/build.sh 4.10 arm64|armel, Debian's user space from the 6.1
@@ -431,24 +452,6 @@ NEEDS="kernel:4.10/mipseb busybox:mipseb" RUNS=450 \
 	tier hostile-4.10-mipseb "$(scenarios $H)" 3600 tests/arch.sh \
 	--arch mipseb --kernel 4.10 --transport chardev --script $H \
 	--out "$KMODS_BUILD/arch-hostile"
-# penguin's 6.13 riscv64 (QEMU virt, OpenSBI), mips64eb (malta, MIPS64r2
-# big-endian, o32 callers too) and powerpc (ppce500, 32-bit big-endian
-# e500mc): 6.12 kernels and busybox built here, the scenarios; then
-# igloo_kmods built against the three with each transport
-# (tests/arch-build.sh).
-NEEDS="kernel:6.12/riscv64 busybox:riscv64" RUNS=120 PAR=1 \
-	tier cross-riscv64 "$(scenarios $S)" 7200 tests/arch.sh \
-	--arch riscv64 --kernel 6.12 --out "$KMODS_BUILD/arch"
-NEEDS="kernel:6.12/mips64eb busybox:mips64eb" RUNS=200 PAR=1 \
-	tier cross-mips64eb "$(scenarios $S)" 7200 tests/arch.sh \
-	--arch mips64eb --kernel 6.12 --out "$KMODS_BUILD/arch"
-NEEDS="kernel:6.12/powerpc busybox:powerpc" RUNS=200 PAR=1 \
-	tier cross-powerpc "$(scenarios $S)" 7200 tests/arch.sh \
-	--arch powerpc --kernel 6.12 --out "$KMODS_BUILD/arch"
-NEEDS="kernel:6.12/riscv64 busybox:riscv64 kernel:6.12/mips64eb
-	busybox:mips64eb kernel:6.12/powerpc busybox:powerpc" RUNS=60 \
-	tier arch-build-booted 6 3600 tests/arch-build.sh --arch riscv64 \
-	--arch mips64eb --arch powerpc
 # Kernels the project builds from Debian's linux-source (tests/kernel/,
 # cached under ~/.cache/igloo_kmods/kbuild) with KASAN, lockdep, UBSAN and
 # kmemleak: first the KUnit suites (one line per KUNIT_CASE of
