@@ -96,6 +96,41 @@ static bool fuzz_list_contains_model(const struct kmods_list *l,
 #define FUZZ_LIST_BYTES	(sizeof(struct kmods_list) + KMODS_LIST_MAX * \
 			 (2 * sizeof(char *) + MODULE_NAME_LEN))
 
+/*
+ * kmods_policy_check() with @name and @file against @l as the allowlist
+ * and as the denylist: the rule is kmods_policy_decide()'s, and each
+ * list's hint follows from whether the list matches the name as
+ * igloo_kmods matches (folding) and the file byte for byte, as penguin's
+ * plugin does; nothing for igloo's own modules.
+ */
+static int fuzz_list_hints(const struct kmods_list *l, const char *name,
+			   const char *file)
+{
+	bool builtin = !strcmp(name, "igloo") || !strcmp(name, "igloo_kmods");
+	bool by_name, by_file, den_name;
+	u32 hints, want = 0;
+	unsigned int i;
+	int ret = 0;
+
+	by_name = fuzz_list_allows_model(l, name);
+	den_name = fuzz_list_contains_model(l, name);
+	by_file = false;
+	for (i = 0; i < l->count; i++)
+		by_file |= !strcmp(l->names[i], file);
+	if (!builtin && by_file != by_name)
+		want |= by_file ? KMODS_F_ALLOW_FILE : KMODS_F_ALLOW_MODULE;
+	FUZZ_CHECK(kmods_policy_check(name, file, l, NULL, &hints) ==
+		   kmods_policy_decide(name, l, NULL));
+	FUZZ_CHECK(hints == want);
+	if (!builtin && by_file != den_name)
+		want |= by_file ? KMODS_F_DENY_FILE : KMODS_F_DENY_MODULE;
+	FUZZ_CHECK(kmods_policy_check(name, file, l, l, &hints) ==
+		   kmods_policy_decide(name, l, l));
+	FUZZ_CHECK(hints == want);
+out:
+	return ret;
+}
+
 int kmods_fuzz_list(const u8 *data, size_t size)
 {
 	static union {
@@ -181,6 +216,10 @@ int kmods_fuzz_list(const u8 *data, size_t size)
 				   fuzz_list_allows_model(lp, probe));
 			FUZZ_CHECK(kmods_list_contains(lp, probe) ==
 				   fuzz_list_contains_model(lp, probe));
+			/* A name or a file off the list, against one on it. */
+			FUZZ_CHECK(!fuzz_list_hints(lp, probe,
+						    lp->names[(i + 1) % lp->count]));
+			FUZZ_CHECK(!fuzz_list_hints(lp, lp->names[i], probe));
 			k = strcspn(probe, "-_");
 			if (!probe[k])
 				break;
