@@ -243,7 +243,8 @@ static struct kmods_list *kmods_list_alloc(size_t size)
  */
 static void *kmods_pages_alloc(size_t size)
 {
-	void *buf = kmods_vmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	/* The whole pages, so that FORTIFY_SOURCE sees the tail is ours. */
+	void *buf = kmods_vmalloc(PAGE_ALIGN(size), GFP_KERNEL | __GFP_NOWARN);
 
 	if (buf)
 		memset(buf + size, 0, PAGE_ALIGN(size) - size);

@@ -42,6 +42,9 @@ flavour=$version-debug
 label=kunit-$version
 TAP_PREFIX="$label "
 out=${out:-$KMODS_BUILD/kunit-run/$version}
+# kunit.py changes into the kernel tree: the paths given it must be whole.
+mkdir -p "$out"
+out=$(realpath "$out")
 
 # --- the kernel, the KUnit module, igloo_kmods --------------------------------
 kmods_kernel_info "$flavour"
@@ -96,7 +99,6 @@ boot_rc=0
 echo "# $label: guest ran $(($(date +%s) - start)) s (boot.sh exit $boot_rc)"
 
 # --- KUnit results ---------------------------------------------------------------
-# kunit.py changes into the kernel tree: absolute paths only.
 parse_rc=0
 python3 "$kunit_py" parse --json="$out/results.json" "$out/results.ktap" \
 	> "$out/kunit-parse.txt" 2>&1 || parse_rc=$?
