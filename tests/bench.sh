@@ -766,7 +766,7 @@ aprof = {m: prof_parts(prof, m, "aprof", "allowed", [p for p, _ in APARTS])
          for m in ("finit", "init")}
 if any(aprof.values()):
     L.append("Profile of an allowed attempt")
-    L.append("============================\n")
+    L.append("=============================\n")
     L.append(para(
         "Guest instructions per allowed load of dummy.ko (allowlist=dummy, "
         "quiet=1) by the same profiling build, %s loads and unloads per "
