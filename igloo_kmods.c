@@ -1242,12 +1242,11 @@ static void kmods_init_path(struct kmods_attempt *at)
 /*
  * Did the caller's buffer change while igloo_kmods copied it? Read it
  * again, @size bytes at a time into @buf, and compare it with @copy. A
- * copy taken while
- * another thread rewrote the buffer can mix two images whose tables are
- * each whole: the reader cannot tell it from a module (its symbols and
- * relocations are in bounds, but name the other image's functions), and
- * the kernel would load it. Fails closed: true also when the buffer can
- * no longer be read.
+ * copy taken while another thread rewrote the buffer can mix two images
+ * whose tables are each whole: the reader cannot tell it from a module
+ * (its symbols and relocations are in bounds, but name the other image's
+ * functions), and the kernel would load it. Fails closed: true also when
+ * the buffer can no longer be read.
  */
 static bool kmods_image_changed(const void *copy, const char __user *base,
 				size_t len, char *buf, size_t size)
