@@ -74,9 +74,6 @@
  */
 #define KMODS_NO_USER_ADDR	((unsigned long)-PAGE_SIZE)
 
-/* The largest init_module image copied for checking; larger ones are not. */
-#define KMODS_IMAGE_MAX		SZ_256M
-
 /* The largest block_errno: ERESTARTSYS (512) and up are kernel-internal. */
 #define KMODS_ERRNO_MAX		511
 
@@ -103,11 +100,8 @@ enum kmods_prof_part {
 	KMODS_PROF_FREE,	/* kmods_attempt_free() */
 	KMODS_PROF_CLOCK,	/* two clock reads back to back */
 	KMODS_PROF_ALLOWED,	/* kmods_load(), an allowed attempt */
-	KMODS_PROF_COPY,	/* init_module: the image's copy */
-	KMODS_PROF_COMPARE,	/* ... and its comparison afterwards */
-	KMODS_PROF_MAP,		/* ... its mapping for the kernel */
 	KMODS_PROF_KERNEL,	/* the kernel's own load, allowed */
-	KMODS_PROF_UNMAP,	/* init_module: the mapping's removal */
+	KMODS_PROF_CHECK,	/* ... of which the kernel's copy checked */
 	KMODS_PROF_RESULT,	/* the result record, the log line, free */
 	KMODS_PROF_NR
 };
@@ -115,13 +109,12 @@ enum kmods_prof_part {
 #ifdef KMODS_PROFILE
 static const char *const kmods_prof_names[KMODS_PROF_NR] = {
 	"load", "alloc", "inspect", "name", "read", "params", "decide", "record",
-	"free", "clock", "allowed", "copy", "compare", "map", "kernel", "unmap",
-	"result",
+	"free", "clock", "allowed", "kernel", "check", "result",
 };
 
 static atomic64_t kmods_prof_ns[KMODS_PROF_NR];
 static atomic64_t kmods_prof_calls[KMODS_PROF_NR];
-static atomic64_t kmods_prof_peak;	/* largest attempt + image copy */
+static atomic64_t kmods_prof_peak;	/* largest allocation of a call */
 
 static void kmods_prof_mem(u64 bytes)
 {
@@ -233,22 +226,6 @@ static struct kmods_list *kmods_list_alloc(size_t size)
 	if (size <= PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
 		l = kzalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	return l ? l : vzalloc(size);
-}
-
-/*
- * Memory that kmods_user_map() maps into a caller: vmalloc's whole
- * pages, the tail of the last one zeroed, since the caller can read it.
- * (alloc_pages_exact() was measured: for dummy.ko's 17 KiB it costs
- * more than vmalloc.)
- */
-static void *kmods_pages_alloc(size_t size)
-{
-	/* The whole pages, so that FORTIFY_SOURCE sees the tail is ours. */
-	void *buf = kmods_vmalloc(PAGE_ALIGN(size), GFP_KERNEL | __GFP_NOWARN);
-
-	if (buf)
-		memset(buf + size, 0, PAGE_ALIGN(size) - size);
-	return buf;
 }
 
 /*
@@ -677,12 +654,26 @@ static noinline long kmods_call_original(const struct kmods_call *call)
 
 /* ---- One load attempt ---- */
 
-/* An allowed load in progress, for the MODULE_STATE_COMING check. */
+/**
+ * struct kmods_loading - an attempt handed to the kernel, while it loads
+ * @node: entry on kmods_loading_list
+ * @task: the caller, by which the checks below find the entry
+ * @vetoed: refused at MODULE_STATE_COMING (kmods_module_notify())
+ * @copy_checked: the kernel's copy of the image was read
+ *	(kmods_copy_pre_handler())
+ * @copy_refused: ... and refused: the kernel was made to fail the load
+ *	before its loader parsed anything
+ * @renamed: ... and named otherwise than the image checked, or not at all
+ * @kernel_name: the name in the kernel's copy, or empty
+ */
 struct kmods_loading {
 	struct list_head node;
 	struct task_struct *task;
 	bool vetoed;
-	char kernel_name[MODULE_NAME_LEN];
+	bool copy_checked;
+	bool copy_refused;
+	bool renamed;
+	char kernel_name[KMODS_NAME_LEN];
 };
 
 static LIST_HEAD(kmods_loading_list);
@@ -709,9 +700,6 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @params: the module parameters, maybe truncated
  * @bad_call: the kernel refuses these arguments before loading anything
  * @loading: entry on kmods_loading_list while the kernel loads
- * @image: init_module: the checked copy of the image (kmods_pages_alloc()),
- *	or NULL
- * @image_err: init_module: why there is no @image
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths, the command line and the ELF reader
  *
@@ -737,8 +725,6 @@ struct kmods_attempt {
 	char params[KMODS_PARAMS_LEN];
 	bool bad_call;
 	struct kmods_loading loading;
-	void *image;
-	int image_err;
 	struct kmods_record rec;
 	char buf[KMODS_SCRATCH_SIZE];
 };
@@ -783,7 +769,6 @@ static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 
 static void kmods_attempt_free(struct kmods_attempt *at)
 {
-	vfree(at->image);
 	spin_lock(&kmods_pool_lock);
 	if (kmods_pool_count < KMODS_POOL_SIZE) {
 		kmods_pool[kmods_pool_count++] = at;
@@ -1240,29 +1225,36 @@ static void kmods_init_path(struct kmods_attempt *at)
 }
 
 /*
- * Did the caller's buffer change while igloo_kmods copied it? Read it
- * again, @size bytes at a time into @buf, and compare it with @copy. A
- * copy taken while another thread rewrote the buffer can mix two images
- * whose tables are each whole: the reader cannot tell it from a module
- * (its symbols and relocations are in bounds, but name the other image's
- * functions), and the kernel would load it. Fails closed: true also when
- * the buffer can no longer be read.
+ * Could the kernel copy @len bytes from @base? One byte of each page is
+ * read, not the image: the pages are readable as a whole or not at all.
+ * Return: 0, or -EFAULT (what copy_module_from_user() answers).
  */
-static bool kmods_image_changed(const void *copy, const char __user *base,
-				size_t len, char *buf, size_t size)
+static int kmods_user_readable(const char __user *base, size_t len)
 {
-	bool changed = false;
-	size_t off, n;
+	unsigned long addr = (unsigned long)base;
+	unsigned long last = addr + len - 1;
+	char c;
 
-	for (off = 0; off < len && !changed; off += n) {
-		n = min(len - off, size);
-		changed = copy_from_user(buf, base + off, n) ||
-			  memcmp(buf, copy + off, n);
+	if (!len)
+		return 0;
+	if (last < addr)
+		return -EFAULT;
+	for (;;) {
+		if (get_user(c, (const char __user *)addr))
+			return -EFAULT;
+		if ((addr | (PAGE_SIZE - 1)) >= last)
+			return 0;
+		addr = (addr | (PAGE_SIZE - 1)) + 1;
 		cond_resched();
 	}
-	return changed;
 }
 
+/*
+ * The caller's buffer is read in place, a range at a time, for the name
+ * alone: it may change at any time, and the kernel copies it again
+ * itself. What the kernel loads is its own copy, which is checked whole
+ * before the kernel's loader parses it (kmods_copy_pre_handler()).
+ */
 static void kmods_inspect_init(struct kmods_attempt *at)
 {
 	struct kmods_user_image ui = {
@@ -1272,158 +1264,26 @@ static void kmods_inspect_init(struct kmods_attempt *at)
 		.read = kmods_read_user,
 		.ctx = &ui,
 		.size = at->call->arg[1],
+		.name_only = true,
 	};
-	int err;
 
-	/*
-	 * Check a copy: another thread may rewrite the caller's buffer at
-	 * any time. An allowed load then gets exactly this copy (see
-	 * kmods_stable_image()), or does not go on. Images that cannot be
-	 * copied are read in place for their name only.
-	 */
-	/* What the kernel would say to an empty image; one too large: EFBIG. */
-	at->image_err = img.size ? -EFBIG : -ENOEXEC;
+	kmods_prof_mem(sizeof(*at));
 	at->image_size = img.size;
+	kmods_init_path(at);
 	if (at->decision == KMODS_DECISION_KERNEL) {
-		/* The kernel refuses the caller: no copy, no parse. */
-		kmods_init_path(at);
+		/* The kernel refuses the caller: no parse. */
 		kmods_name_image(at, NULL);
 		return;
 	}
-	if (img.size && img.size <= KMODS_IMAGE_MAX) {
-		u64 t0 = kmods_prof_now();
-
-		at->image_err = -ENOMEM;
-		at->image = kmods_pages_alloc(img.size);
-		if (at->image && copy_from_user(at->image, ui.base, img.size)) {
-			vfree(at->image);
-			at->image = NULL;
-			at->image_err = -EFAULT;
-		}
-		kmods_prof_add(KMODS_PROF_COPY, t0);
-	}
-	if (at->image) {
-		img.read = kmods_read_kernel;
-		img.ctx = at->image;
-		kmods_prof_mem(sizeof(*at) + PAGE_ALIGN(img.size));
-	}
 	/*
-	 * The kernel refuses a length under an ELF header (ENOEXEC), an
-	 * image it cannot copy (ENOMEM, EFAULT) and one without the ELF
-	 * magic (ENOEXEC) before it parses anything. The magic counts only
-	 * in a copy: a live buffer too large to copy may change before the
-	 * kernel copies it, so it stays the policy's.
+	 * The kernel refuses an image shorter than an ELF header, one it
+	 * cannot copy whole (EFAULT) and one without the ELF magic before it
+	 * parses anything: copy_module_from_user(), then the ELF checks at
+	 * the start of load_module().
 	 */
-	err = kmods_image_start(&img);
-	if (at->image_err == -EFAULT ||
-	    (err && (err != -ENOEXEC || at->image ||
-		     img.size < sizeof(struct elfhdr))))
+	if (kmods_image_start(&img) || kmods_user_readable(ui.base, img.size))
 		at->bad_call = true;
-	kmods_init_path(at);
 	kmods_name_image(at, &img);
-	/*
-	 * A buffer rewritten while it was copied may have left a copy that
-	 * is no image the caller ever held: it has no name (blocked,
-	 * no_name; like an ELF image the reader cannot parse). Compared
-	 * after the copy, so that only a writer who puts back exactly the
-	 * mixed bytes in time goes unseen, and then the kernel gets the
-	 * very copy checked, named as its tables name it.
-	 */
-	if (at->image && !at->bad_call && at->name[0]) {
-		u64 t0 = kmods_prof_now();
-		bool changed = kmods_image_changed(at->image, ui.base,
-						   img.size, at->buf,
-						   sizeof(at->buf));
-
-		kmods_prof_add(KMODS_PROF_COMPARE, t0);
-		if (changed) {
-			at->name[0] = '\0';
-			at->name_src = KMODS_NAME_NONE;
-			at->flags |= KMODS_F_NOT_ELF;
-		}
-	}
-}
-
-/*
- * A read-only view of kmods_pages_alloc() memory: its pages are mapped,
- * so what the caller reads there is what igloo_kmods checked. The file is
- * opened read-only and mapped shared, so the mapping never has VM_WRITE
- * or VM_MAYWRITE: mprotect(PROT_WRITE) fails (EACCES), and so do ptrace
- * and /proc/PID/mem writes (FOLL_FORCE writes only copy-on-write
- * mappings). It is not inherited by fork() and cannot be grown.
- */
-static int kmods_image_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	char *buf = file->private_data;
-	unsigned long off, len = vma->vm_end - vma->vm_start;
-	int err;
-
-	if (vma->vm_pgoff || (vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
-		return -EACCES;
-	kmods_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	for (off = 0; off < len; off += PAGE_SIZE) {
-		err = vm_insert_page(vma, vma->vm_start + off,
-				     vmalloc_to_page(buf + off));
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static const struct file_operations kmods_image_fops = {
-	.owner = THIS_MODULE,
-	.mmap = kmods_image_mmap,
-};
-
-/*
- * Map @len bytes of @buf (from kmods_pages_alloc(), kept until the
- * mapping is gone) read-only into the caller, where it cannot be written
- * (kmods_image_mmap()). Another thread of the caller can still unmap it
- * and map something else at the same address before the kernel reads it;
- * Documentation/threat-model.rst says what holds then.
- * Return: the mapping's address, or an errno as IS_ERR_VALUE().
- */
-static unsigned long kmods_user_map(void *buf, size_t len)
-{
-	struct file *file;
-	unsigned long addr;
-
-	if (!current->mm)
-		return (unsigned long)-EFAULT;
-	file = anon_inode_getfile("[igloo_kmods]", &kmods_image_fops, buf,
-				  O_RDONLY);
-	if (IS_ERR(file))
-		return (unsigned long)PTR_ERR(file);
-	addr = vm_mmap(file, 0, len, PROT_READ, MAP_SHARED, 0);
-	fput(file);
-	return addr;
-}
-
-/*
- * Map the checked copy of an init_module image into the caller
- * (kmods_user_map()) and point the call at it, so that the kernel loads
- * the bytes the policy saw, whatever the caller's threads write.
- * Return: the mapping's address, or an errno as IS_ERR_VALUE() when there
- * is no such copy to give the kernel: then the load must not go on.
- */
-static unsigned long kmods_stable_image(struct kmods_attempt *at,
-					struct kmods_call *call)
-{
-	size_t len = at->image_size;
-	unsigned long addr;
-
-	if (!at->image)
-		return (unsigned long)(long)at->image_err;
-	addr = kmods_user_map(at->image, len);
-	if (IS_ERR_VALUE(addr))
-		return addr;
-	/* A bad parameter pointer must stay bad, not land in the copy. */
-	if (call->arg[2] - addr < PAGE_ALIGN(len)) {
-		vm_munmap(addr, len);
-		return (unsigned long)-EFAULT;
-	}
-	call->arg[0] = addr;
-	return addr;
 }
 
 /*
@@ -1500,13 +1360,66 @@ static enum kmods_rule kmods_attempt_decide(struct kmods_attempt *at)
 	return rule;
 }
 
+/* Refuse @at: its caller gets the faked success, or block_errno. */
+static void kmods_block(struct kmods_attempt *at)
+{
+	unsigned int block_errno = READ_ONCE(kmods_block_errno);
+
+	at->decision = KMODS_DECISION_BLOCK;
+	atomic64_inc(&kmods_stats.blocked);
+	if (block_errno) {
+		at->flags |= KMODS_F_ERRNO;
+		at->ret = -(long)block_errno;
+	} else {
+		at->ret = 0;
+		if (at->name[0])
+			kmods_faked_add(at->name);
+	}
+}
+
+/*
+ * The kernel has answered @ret to an attempt handed to it. Its copy of
+ * the image may have named the module otherwise than the caller's bytes
+ * did (kmods_copy_pre_handler()): the record gives the copy's name, and
+ * an allowed attempt whose copy was refused is blocked, as the caller's
+ * bytes would have been had they been those. A refusal at
+ * MODULE_STATE_COMING is the kernel's answer, under the kernel's name.
+ */
+static void kmods_loaded(struct kmods_attempt *at, long ret)
+{
+	const struct kmods_loading *in = &at->loading;
+
+	at->ret = ret;
+	at->kernel_ret = ret;
+	if (in->renamed) {
+		strscpy(at->name, in->kernel_name, sizeof(at->name));
+		at->name_src = at->name[0] ? KMODS_NAME_KERNEL :
+					     KMODS_NAME_NONE;
+		if (!at->name[0])
+			at->flags |= KMODS_F_NOT_ELF;
+		/* The rule and the hints are the copy's name's. */
+		at->name_rule = 0;
+		at->flags &= ~KMODS_F_HINTS;
+		if (at->decision == KMODS_DECISION_ALLOW)
+			at->rule = kmods_attempt_decide(at);
+	}
+	if (in->copy_refused) {
+		at->flags |= KMODS_F_VETOED;
+		if (at->decision == KMODS_DECISION_ALLOW)
+			kmods_block(at);
+	} else if (in->vetoed) {
+		at->flags |= KMODS_F_VETOED;
+		at->name_src = KMODS_NAME_KERNEL;
+		at->rule = kmods_decide(in->kernel_name);
+		strscpy(at->name, in->kernel_name, sizeof(at->name));
+	}
+}
+
 static long kmods_load(const struct kmods_call *orig_call)
 {
 	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
 	struct kmods_call call = *orig_call;
 	struct kmods_attempt *at;
-	unsigned long stable;
-	unsigned int block_errno;
 	unsigned long flags;
 	bool unprivileged, allowed;
 	long ret;
@@ -1558,14 +1471,7 @@ static long kmods_load(const struct kmods_call *orig_call)
 	kmods_prof_add(KMODS_PROF_DECIDE, t);
 
 	if (at->decision == KMODS_DECISION_BLOCK) {
-		atomic64_inc(&kmods_stats.blocked);
-		block_errno = READ_ONCE(kmods_block_errno);
-		if (block_errno) {
-			at->flags |= KMODS_F_ERRNO;
-			at->ret = -(long)block_errno;
-		} else if (at->name[0]) {
-			kmods_faked_add(at->name);
-		}
+		kmods_block(at);
 		t = kmods_prof_now();
 		kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 		kmods_attempt_log(at);
@@ -1578,8 +1484,6 @@ static long kmods_load(const struct kmods_call *orig_call)
 		return ret;
 	}
 
-	if (at->decision == KMODS_DECISION_ALLOW)
-		atomic64_inc(&kmods_stats.allowed);
 	seq = kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 
 	at->loading.task = current;
@@ -1587,59 +1491,19 @@ static long kmods_load(const struct kmods_call *orig_call)
 	list_add(&at->loading.node, &kmods_loading_list);
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
-	stable = 0;
-	if (!finit && at->rule == KMODS_RULE_BAD_CALL) {
-		/*
-		 * A refused init_module gets the checked copy, or else an
-		 * image pointer no caller can map: the kernel's parser never
-		 * sees bytes that were not checked. Its answer is the same
-		 * (ENOEXEC for a short length, ENOMEM when it cannot
-		 * allocate, else EFAULT), except for a copy without the ELF
-		 * magic that could not be mapped (EFAULT).
-		 */
-		stable = kmods_stable_image(at, &call);
-		if (IS_ERR_VALUE(stable)) {
-			stable = 0;
-			call.arg[0] = KMODS_NO_USER_ADDR;
-		}
-	} else if (!finit && at->decision == KMODS_DECISION_ALLOW) {
-		t = kmods_prof_now();
-		stable = kmods_stable_image(at, &call);
-		kmods_prof_add(KMODS_PROF_MAP, t);
-		/* Monitor mode blocks nothing: the kernel gives its answer. */
-		if (IS_ERR_VALUE(stable) && at->mode == KMODS_MODE_MONITOR)
-			stable = 0;
-	}
-	if (IS_ERR_VALUE(stable)) {
-		/* Check and load would not see the same bytes: refuse. */
-		ret = (long)stable;
-		at->flags |= KMODS_F_IMAGE_FAULT;
-		pr_warn_ratelimited("init_module of %s refused: no stable copy of its image (%ld)\n",
-				    at->name[0] ? at->name : "?", ret);
-	} else {
-		t = kmods_prof_now();
-		ret = kmods_call_original(&call);
-		kmods_prof_add(KMODS_PROF_KERNEL, t);
-		if (stable) {
-			t = kmods_prof_now();
-			vm_munmap(stable, at->image_size);
-			kmods_prof_add(KMODS_PROF_UNMAP, t);
-		}
-	}
+	t = kmods_prof_now();
+	ret = kmods_call_original(&call);
+	kmods_prof_add(KMODS_PROF_KERNEL, t);
 
 	spin_lock_irqsave(&kmods_loading_lock, flags);
 	list_del(&at->loading.node);
 	spin_unlock_irqrestore(&kmods_loading_lock, flags);
 
-	at->ret = ret;
-	at->kernel_ret = ret;
-	if (at->loading.vetoed) {
-		at->flags |= KMODS_F_VETOED;
-		at->name_src = KMODS_NAME_KERNEL;
-		at->rule = kmods_decide(at->loading.kernel_name);
-		strscpy(at->name, at->loading.kernel_name, sizeof(at->name));
-	}
+	kmods_loaded(at, ret);
+	ret = at->ret;
 	allowed = at->decision == KMODS_DECISION_ALLOW;
+	if (allowed)
+		atomic64_inc(&kmods_stats.allowed);
 	t = kmods_prof_now();
 	kmods_attempt_emit(at, KMODS_REC_RESULT, seq);
 	kmods_attempt_log(at);
@@ -1716,11 +1580,80 @@ static bool kmods_unload_is_ours(const struct kmods_hook *hook,
 }
 
 /*
+ * Memory that kmods_user_map() maps into a caller: vmalloc's whole
+ * pages, the tail of the last one zeroed, since the caller can read it.
+ */
+static void *kmods_pages_alloc(size_t size)
+{
+	/* The whole pages, so that FORTIFY_SOURCE sees the tail is ours. */
+	void *buf = kmods_vmalloc(PAGE_ALIGN(size), GFP_KERNEL | __GFP_NOWARN);
+
+	if (buf)
+		memset(buf + size, 0, PAGE_ALIGN(size) - size);
+	return buf;
+}
+
+/*
+ * A read-only view of kmods_pages_alloc() memory: its pages are mapped,
+ * so what the caller reads there is what igloo_kmods read. The file is
+ * opened read-only and mapped shared, so the mapping never has VM_WRITE
+ * or VM_MAYWRITE: mprotect(PROT_WRITE) fails (EACCES), and so do ptrace
+ * and /proc/PID/mem writes (FOLL_FORCE writes only copy-on-write
+ * mappings). It is not inherited by fork() and cannot be grown.
+ */
+static int kmods_image_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	char *buf = file->private_data;
+	unsigned long off, len = vma->vm_end - vma->vm_start;
+	int err;
+
+	if (vma->vm_pgoff || (vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
+		return -EACCES;
+	kmods_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(buf + off));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct file_operations kmods_image_fops = {
+	.owner = THIS_MODULE,
+	.mmap = kmods_image_mmap,
+};
+
+/*
+ * Map @len bytes of @buf (from kmods_pages_alloc(), kept until the
+ * mapping is gone) read-only into the caller, where it cannot be written
+ * (kmods_image_mmap()). Another thread of the caller can still unmap it
+ * and map something else at the same address before the kernel reads it;
+ * Documentation/threat-model.rst says what holds then.
+ * Return: the mapping's address, or an errno as IS_ERR_VALUE().
+ */
+static unsigned long kmods_user_map(void *buf, size_t len)
+{
+	struct file *file;
+	unsigned long addr;
+
+	if (!current->mm)
+		return (unsigned long)-EFAULT;
+	file = anon_inode_getfile("[igloo_kmods]", &kmods_image_fops, buf,
+				  O_RDONLY);
+	if (IS_ERR(file))
+		return (unsigned long)PTR_ERR(file);
+	addr = vm_mmap(file, 0, len, PROT_READ, MAP_SHARED, 0);
+	fput(file);
+	return addr;
+}
+
+/*
  * Pass a delete_module call on to the kernel with the name read here
  * (@name), never the caller's memory again, and without O_TRUNC. A forced
  * unload ignores module references: the one this call holds while it runs
  * in igloo_kmods and the one the lock takes. Without O_TRUNC, even a name
- * that became igloo_kmods' (see kmods_user_copy() for what a caller can
+ * that became igloo_kmods' (see kmods_user_map() for what a caller can
  * still do) only gets -EWOULDBLOCK. Return: the kernel's result.
  */
 static long kmods_unload_pass(struct kmods_call *call, const char *name)
@@ -2102,6 +2035,120 @@ static struct notifier_block kmods_module_nb = {
 	.notifier_call = kmods_module_notify,
 };
 
+/* ---- The kernel's own copy, checked before its loader reads it ---- */
+
+/*
+ * load_module(info, uargs, flags) finds the kernel's copy of the image in
+ * info->hdr and info->len. struct load_info is the kernel's own, and its
+ * head changed: 4.10's starts with hdr and len, later kernels put mod,
+ * then name too, before them. The pair is found among those heads by
+ * what it must hold: a vmalloc address (the kernel's copy, or the image
+ * it decompressed, always is one) and the length the caller gave.
+ */
+static unsigned long *kmods_copy_len(unsigned long *info, u64 len)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (info[i + 1] == len && is_vmalloc_addr((void *)info[i]))
+			return &info[i + 1];
+	return NULL;
+}
+
+/* The attempt that current handed to the kernel, or NULL. */
+static struct kmods_attempt *kmods_loading_attempt(void)
+{
+	struct kmods_loading *in, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&kmods_loading_lock, flags);
+	list_for_each_entry(in, &kmods_loading_list, node) {
+		if (in->task == current) {
+			found = in;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&kmods_loading_lock, flags);
+	/* Only current removes it, after the kernel has returned. */
+	return found ? container_of(found, struct kmods_attempt, loading) :
+		       NULL;
+}
+
+/*
+ * The kernel has copied an init_module image that igloo_kmods handed on,
+ * and its loader is about to parse that copy: read it as the caller's
+ * bytes were read, and with the symbol, string and relocation tables that
+ * the loader trusts. A copy that another thread's writes left
+ * unparsable, or that names a module the policy refuses, is refused
+ * here: its length is set to 0, and the loader fails it (ENOEXEC) before
+ * it reads a byte. kmods_loaded() says what the caller gets. The copy is
+ * the kernel's, so what was checked is what loads, with no copy of
+ * igloo_kmods' own. Monitor mode refuses nothing.
+ */
+static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	unsigned long *info = (unsigned long *)kmods_entry_arg0(regs);
+	struct kmods_attempt *at = kmods_loading_attempt();
+	struct kmods_loading *in;
+	struct kmods_image img = { .read = kmods_read_kernel };
+	enum kmods_name_source src;
+	unsigned long *len;
+	u64 t0;
+	int err;
+
+	if (!at || at->call->hook->sys != KMODS_SYS_INIT_MODULE ||
+	    at->mode == KMODS_MODE_MONITOR)
+		return 0;
+	t0 = kmods_prof_now();
+	in = &at->loading;
+	len = kmods_copy_len(info, at->image_size);
+	if (!len) {
+		pr_warn_once("cannot find the image in load_module()'s arguments: init_module images are checked by name only\n");
+		return 0;
+	}
+	img.ctx = (void *)len[-1];
+	img.size = *len;
+	/* at->buf is free while the kernel has the call. */
+	img.scratch = at->buf;
+	img.scratch_size = sizeof(at->buf);
+	in->copy_checked = true;
+	/* Without the magic, the loader refuses it before parsing it. */
+	if (kmods_image_start(&img))
+		return 0;
+	err = kmods_image_name(&img, in->kernel_name, sizeof(in->kernel_name),
+			       &src);
+	if (err)
+		in->kernel_name[0] = '\0';
+	in->renamed = err || strcmp(in->kernel_name, at->name);
+	if (err || (in->renamed && at->decision == KMODS_DECISION_ALLOW &&
+		    !kmods_rule_allows(kmods_decide(in->kernel_name)))) {
+		*len = 0;
+		in->copy_refused = true;
+		atomic64_inc(&kmods_stats.vetoed);
+	}
+	kmods_prof_add(KMODS_PROF_CHECK, t0);
+	return 0;
+}
+
+static struct kprobe kmods_copy_kp = {
+	.symbol_name = "load_module",
+	.pre_handler = kmods_copy_pre_handler,
+};
+
+static bool kmods_copy_probed;
+
+static void kmods_copy_probe_place(void)
+{
+	int err = register_kprobe(&kmods_copy_kp);
+
+	if (err) {
+		pr_warn("cannot probe load_module: %d; init_module images are checked by name only\n",
+			err);
+		return;
+	}
+	kmods_copy_probed = true;
+}
+
 /* ---- Module init and exit ---- */
 
 static int kmods_lists_init(void)
@@ -2141,9 +2188,10 @@ static int __init kmods_init(void)
 	err = register_module_notifier(&kmods_module_nb);
 	if (err)
 		goto err_records;
+	kmods_copy_probe_place();
 	err = kmods_hooks_install();
 	if (err)
-		goto err_notifier;
+		goto err_copy;
 	if (READ_ONCE(kmods_locked))
 		kmods_lock_hold();
 	pr_info("%s mode, block_errno %u%s\n",
@@ -2151,7 +2199,9 @@ static int __init kmods_init(void)
 		kmods_locked ? ", locked" : "");
 	return 0;
 
-err_notifier:
+err_copy:
+	if (kmods_copy_probed)
+		unregister_kprobe(&kmods_copy_kp);
 	unregister_module_notifier(&kmods_module_nb);
 err_records:
 	kmods_records_exit();
@@ -2161,6 +2211,8 @@ err_records:
 static void __exit kmods_exit(void)
 {
 	kmods_hooks_remove(KMODS_NR_HOOKS);
+	if (kmods_copy_probed)
+		unregister_kprobe(&kmods_copy_kp);
 	/*
 	 * A task may still be between a probe and the try_module_get() of
 	 * its entry, or past the module_put(): neither window sleeps, so

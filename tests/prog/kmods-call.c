@@ -33,14 +33,17 @@
  *					PATH's image (both padded with zeros to
  *					the larger size), each from its last
  *					page to its first
- *	race-map PATH ALTPATH N		init_module on PATH's image; a second
- *					thread looks for a new read-only
- *					mapping of the image's size (the copy
- *					handed to the kernel), tries to make it
- *					writable with mprotect() and, if that
- *					works, writes ALTPATH's image there;
- *					N rounds of looking at most. Prints
- *					"seen=S writable=W errno=E" first
+ *	swap-late PATH ALTPATH		init_module on PATH's image (padded
+ *					as for race) with the parameters
+ *					"tag=late", whose last bytes are in a
+ *					page that userfaultfd holds back: the
+ *					first read of them (igloo_kmods', after
+ *					it has read the image's name) waits
+ *					while a second thread writes ALTPATH's
+ *					image over the buffer, so that the
+ *					kernel copies ALTPATH's. Prints
+ *					"faults=F" first; exits 4 when
+ *					userfaultfd is not available
  *	lock-race KO PARAMS [LIST]	finit_module(open(KO), PARAMS) of
  *					igloo_kmods while a second thread,
  *					whenever its initstate reads "coming",
@@ -72,17 +75,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+#ifdef __NR_userfaultfd
+#include <linux/userfaultfd.h>
+#endif
 
 #ifndef MODULE_INIT_IGNORE_MODVERSIONS
 #define MODULE_INIT_IGNORE_MODVERSIONS	1
@@ -165,7 +173,7 @@ static void __noreturn usage(void)
 		"  finit-params-unmapped PATH\n"
 		"  finit-params-null PATH\n"
 		"  race PATH ALTPATH N\n"
-		"  race-map PATH ALTPATH N\n"
+		"  swap-late PATH ALTPATH\n"
 		"  lock-race KO PARAMS [LIST]\n"
 		"  write PATH STRING   (a sysfs write, opened after --uid)\n",
 		prog);
@@ -344,7 +352,7 @@ static int open_kind(const char *kind)
 }
 
 enum call_kind { CALL_INIT, CALL_FINIT, CALL_DELETE, CALL_RACE, CALL_WRITE,
-		 CALL_RACE_MAP, CALL_LOCK_RACE };
+		 CALL_SWAP_LATE, CALL_LOCK_RACE };
 
 struct call {
 	enum call_kind kind;
@@ -360,10 +368,10 @@ struct call {
 	unsigned long race_n;
 	int started;
 	int done;
-	/* race-map */
-	unsigned long before[64];	/* mappings of the size, before */
-	unsigned int nr_before;
-	int seen, writable, map_errno;
+	/* swap-late */
+	int uffd;
+	char *late;			/* the page held back */
+	unsigned long faults;
 	/* lock-race */
 	unsigned long coming, list_ok, list_refused;
 	int lock_ok;
@@ -417,68 +425,83 @@ static void *lock_race_thread(void *arg)
 	return NULL;
 }
 
+#ifdef __NR_userfaultfd
 /*
- * Start addresses of the read-only mappings of @len bytes in
- * /proc/self/maps, at most @max of them, into @addrs; returns how many.
+ * The parameters "tag=late": "tag=" ends one page, "late" starts the next,
+ * which is registered with userfaultfd and not there yet.
  */
-static unsigned int ro_mappings(unsigned long len, unsigned long *addrs,
-				unsigned int max)
+static void swap_late_setup(struct call *c)
 {
-	unsigned long start, end;
-	unsigned int n = 0;
-	char line[512], perms[8];
-	FILE *f;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	char *p;
 
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return 0;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3)
-			continue;
-		if (end - start == len && perms[0] == 'r' && perms[1] == '-')
-			addrs[n++] = start;
+	c->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (c->uffd < 0 || ioctl(c->uffd, UFFDIO_API, &api)) {
+		fprintf(stderr, "%s: userfaultfd: %s\n", prog, strerror(errno));
+		exit(4);
 	}
-	fclose(f);
-	return n;
+	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	reg.range.start = (unsigned long)p + pg;
+	reg.range.len = pg;
+	if (ioctl(c->uffd, UFFDIO_REGISTER, &reg)) {
+		fprintf(stderr, "%s: UFFDIO_REGISTER: %s\n", prog,
+			strerror(errno));
+		exit(4);
+	}
+	memcpy(p + pg - 4, "tag=", 4);
+	c->params = p + pg - 4;
+	c->late = calloc(1, pg);
+	if (!c->late)
+		die("out of memory");
+	memcpy(c->late, "late", 5);
 }
 
-static unsigned long page_align(unsigned long len)
-{
-	unsigned long pg = sysconf(_SC_PAGESIZE);
-
-	return (len + pg - 1) / pg * pg;
-}
-
-static void *race_map_thread(void *arg)
+/*
+ * At the first fault on the held page: the other image, then the page.
+ * The descriptor does not block: poll() may report a fault that is gone
+ * (woken by the copy) by the time it is read.
+ */
+static void *swap_late_thread(void *arg)
 {
 	struct call *c = arg;
-	unsigned long len = page_align(c->len), addrs[64], i;
-	unsigned int n, j, k;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct pollfd pfd = { .fd = c->uffd, .events = POLLIN };
+	struct uffdio_copy copy = { .len = pg };
+	struct uffd_msg msg;
 
 	__atomic_store_n(&c->started, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < c->race_n &&
-	     !__atomic_load_n(&c->done, __ATOMIC_SEQ_CST); i++) {
-		n = ro_mappings(len, addrs, 64);
-		for (j = 0; j < n; j++) {
-			for (k = 0; k < c->nr_before; k++) {
-				if (addrs[j] == c->before[k])
-					break;
-			}
-			if (k < c->nr_before)
-				continue;
-			/* A new one: the copy handed to the kernel. */
-			c->seen = 1;
-			if (mprotect((void *)addrs[j], len,
-				     PROT_READ | PROT_WRITE)) {
-				c->map_errno = errno;
-				continue;
-			}
-			c->writable = 1;
-			memcpy((void *)addrs[j], c->alt, c->len);
-		}
+	while (!__atomic_load_n(&c->done, __ATOMIC_SEQ_CST)) {
+		if (poll(&pfd, 1, 10) <= 0)
+			continue;
+		if (read(c->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		memcpy(c->image, c->alt, c->len);
+		c->faults++;
+		copy.dst = msg.arg.pagefault.address & ~(pg - 1UL);
+		copy.src = (unsigned long)c->late;
+		if (ioctl(c->uffd, UFFDIO_COPY, &copy))
+			die("UFFDIO_COPY: %s", strerror(errno));
 	}
 	return NULL;
 }
+#else
+static void swap_late_setup(struct call *c)
+{
+	fprintf(stderr, "%s: built without userfaultfd\n", prog);
+	exit(4);
+}
+
+static void *swap_late_thread(void *arg)
+{
+	return NULL;
+}
+#endif
 
 /*
  * Copy @len bytes a page at a time from the last page to the first:
@@ -536,21 +559,20 @@ static long do_call(struct call *c)
 		errno = err;
 		return ret < 0 ? -1 : 0;
 	case CALL_LOCK_RACE:
-	case CALL_RACE_MAP:
-		if (c->kind == CALL_RACE_MAP) {
+	case CALL_SWAP_LATE:
+		if (c->kind == CALL_SWAP_LATE) {
 			memcpy(c->image, c->orig, c->len);
-			c->nr_before = ro_mappings(page_align(c->len),
-						   c->before, 64);
+			swap_late_setup(c);
 		}
 		__atomic_store_n(&c->started, 0, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&c->done, 0, __ATOMIC_SEQ_CST);
-		err = pthread_create(&thr, NULL, c->kind == CALL_RACE_MAP ?
-				     race_map_thread : lock_race_thread, c);
+		err = pthread_create(&thr, NULL, c->kind == CALL_SWAP_LATE ?
+				     swap_late_thread : lock_race_thread, c);
 		if (err)
 			die("pthread_create: %s", strerror(err));
 		while (!__atomic_load_n(&c->started, __ATOMIC_SEQ_CST))
 			;
-		if (c->kind == CALL_RACE_MAP)
+		if (c->kind == CALL_SWAP_LATE)
 			ret = syscall(SYS_init_module, c->image, c->len,
 				      c->params);
 		else
@@ -558,9 +580,8 @@ static long do_call(struct call *c)
 		err = errno;
 		__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
 		pthread_join(thr, NULL);
-		if (c->kind == CALL_RACE_MAP)
-			printf("seen=%d writable=%d errno=%d\n", c->seen,
-			       c->writable, c->map_errno);
+		if (c->kind == CALL_SWAP_LATE)
+			printf("faults=%lu\n", c->faults);
 		else
 			printf("coming=%lu lock=%d list_ok=%lu list_refused=%lu\n",
 			       c->coming, c->lock_ok, c->list_ok,
@@ -734,12 +755,14 @@ int main(int argc, char **argv)
 			die("open %s: %s", argv[0], strerror(errno));
 		c.params = argv[1];
 		c.name = argc > 2 ? argv[2] : "ikm_other";
-	} else if (!strcmp(cmd, "race") || !strcmp(cmd, "race-map")) {
-		need_args(argc, 3, 3);
-		c.kind = strcmp(cmd, "race") ? CALL_RACE_MAP : CALL_RACE;
+	} else if (!strcmp(cmd, "race") || !strcmp(cmd, "swap-late")) {
+		c.kind = strcmp(cmd, "race") ? CALL_SWAP_LATE : CALL_RACE;
+		need_args(argc, c.kind == CALL_RACE ? 3 : 2,
+			  c.kind == CALL_RACE ? 3 : 2);
 		c.orig = read_file(argv[0], 0, &len);
 		c.alt = read_file(argv[1], 0, &alen);
-		c.race_n = parse_ulong(argv[2], "count");
+		if (c.kind == CALL_RACE)
+			c.race_n = parse_ulong(argv[2], "count");
 		if (len != alen) {
 			/* Pad the smaller image to the larger size. */
 			if (len < alen) {
