@@ -102,6 +102,7 @@ enum kmods_prof_part {
 	KMODS_PROF_ALLOWED,	/* kmods_load(), an allowed attempt */
 	KMODS_PROF_KERNEL,	/* the kernel's own load, allowed */
 	KMODS_PROF_CHECK,	/* ... of which the kernel's copy checked */
+	KMODS_PROF_COMPARE,	/* ... of which compared with the caller's */
 	KMODS_PROF_RESULT,	/* the result record, the log line, free */
 	KMODS_PROF_NR
 };
@@ -109,7 +110,7 @@ enum kmods_prof_part {
 #ifdef KMODS_PROFILE
 static const char *const kmods_prof_names[KMODS_PROF_NR] = {
 	"load", "alloc", "inspect", "name", "read", "params", "decide", "record",
-	"free", "clock", "allowed", "kernel", "check", "result",
+	"free", "clock", "allowed", "kernel", "check", "compare", "result",
 };
 
 static atomic64_t kmods_prof_ns[KMODS_PROF_NR];
@@ -740,6 +741,49 @@ struct kmods_attempt {
 static DEFINE_SPINLOCK(kmods_pool_lock);
 static struct kmods_attempt *kmods_pool[KMODS_POOL_SIZE];
 static unsigned int kmods_pool_count;
+
+/*
+ * Does the caller's buffer still hold, byte for byte, the @len bytes the
+ * kernel copied from it to @copy? A copy taken while another thread
+ * rewrote the buffer can mix two images whose tables are each whole:
+ * the reader cannot tell it from a module (its symbols and relocations
+ * are in bounds, but name the other image's), and a struct module made
+ * of both has run the other's bytes as its exit function. Read @size
+ * bytes at a time into @buf without faulting (from the probe; the kernel
+ * has just read every page), and fail closed: a page gone is a change.
+ */
+static bool kmods_copy_changed(const u8 *copy, const char __user *ubuf,
+			       size_t len, u8 *buf, size_t size)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = min(len - off, size);
+		if (copy_from_user_nofault(buf, ubuf + off, n) ||
+		    memcmp(buf, copy + off, n))
+			return true;
+	}
+	return false;
+}
+
+/* The attempt that current handed to the kernel, or NULL. */
+static struct kmods_attempt *kmods_loading_attempt(void)
+{
+	struct kmods_loading *in, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&kmods_loading_lock, flags);
+	list_for_each_entry(in, &kmods_loading_list, node) {
+		if (in->task == current) {
+			found = in;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&kmods_loading_lock, flags);
+	/* Only current removes it, after the kernel has returned. */
+	return found ? container_of(found, struct kmods_attempt, loading) :
+		       NULL;
+}
 
 static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
 {
@@ -1995,8 +2039,9 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 			       void *data)
 {
 	struct module *mod = data;
+	struct kmods_attempt *at;
 	struct kmods_loading *in;
-	unsigned long flags;
+	bool refuse;
 
 	if (state == MODULE_STATE_LIVE) {
 		/* Loaded for real: an rmmod of it is the kernel's again. */
@@ -2007,25 +2052,34 @@ static int kmods_module_notify(struct notifier_block *nb, unsigned long state,
 		kmods_coming_veto_end(mod);
 		return NOTIFY_DONE;
 	}
-	if (state != MODULE_STATE_COMING ||
-	    READ_ONCE(kmods_mode) == KMODS_MODE_MONITOR ||
-	    kmods_rule_allows(kmods_decide(mod->name)))
+	if (state != MODULE_STATE_COMING)
 		return NOTIFY_DONE;
+	refuse = READ_ONCE(kmods_mode) != KMODS_MODE_MONITOR &&
+		 !kmods_rule_allows(kmods_decide(mod->name));
 
 	/*
-	 * The policy allowed the name read from the image, but the kernel
-	 * names the module otherwise: the image changed after the check, or
-	 * names itself twice. Refuse it.
+	 * The record has the name the kernel gives the module: a
+	 * finit_module file rewritten after igloo_kmods read it, or one it
+	 * could not read (compressed), may name another module. If the
+	 * policy refuses that name (the image changed after the check, or
+	 * names itself twice), the module is refused here.
 	 */
-	spin_lock_irqsave(&kmods_loading_lock, flags);
-	list_for_each_entry(in, &kmods_loading_list, node) {
-		if (in->task == current) {
+	at = kmods_loading_attempt();
+	if (at) {
+		in = &at->loading;
+		if (strcmp(mod->name, at->name)) {
+			in->renamed = true;
+			strscpy(in->kernel_name, mod->name,
+				sizeof(in->kernel_name));
+		}
+		if (refuse) {
 			in->vetoed = true;
 			strscpy(in->kernel_name, mod->name,
 				sizeof(in->kernel_name));
 		}
 	}
-	spin_unlock_irqrestore(&kmods_loading_lock, flags);
+	if (!refuse)
+		return NOTIFY_DONE;
 	atomic64_inc(&kmods_stats.vetoed);
 	pr_err("refused %s when the kernel loaded it\n", mod->name);
 	return kmods_coming_veto(mod);
@@ -2055,25 +2109,6 @@ static unsigned long *kmods_copy_len(unsigned long *info, u64 len)
 	return NULL;
 }
 
-/* The attempt that current handed to the kernel, or NULL. */
-static struct kmods_attempt *kmods_loading_attempt(void)
-{
-	struct kmods_loading *in, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&kmods_loading_lock, flags);
-	list_for_each_entry(in, &kmods_loading_list, node) {
-		if (in->task == current) {
-			found = in;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&kmods_loading_lock, flags);
-	/* Only current removes it, after the kernel has returned. */
-	return found ? container_of(found, struct kmods_attempt, loading) :
-		       NULL;
-}
-
 /*
  * The kernel has copied an init_module image that igloo_kmods handed on,
  * and its loader is about to parse that copy: read it as the caller's
@@ -2093,7 +2128,7 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 	struct kmods_image img = { .read = kmods_read_kernel };
 	enum kmods_name_source src;
 	unsigned long *len;
-	u64 t0;
+	u64 t0, t;
 	int err;
 
 	if (!at || at->call->hook->sys != KMODS_SYS_INIT_MODULE ||
@@ -2106,17 +2141,29 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 		pr_warn_once("cannot find the image in load_module()'s arguments: init_module images are checked by name only\n");
 		return 0;
 	}
+	/* The kernel's own copy: read in place. */
 	img.ctx = (void *)len[-1];
+	img.base = img.ctx;
 	img.size = *len;
-	/* at->buf is free while the kernel has the call. */
-	img.scratch = at->buf;
-	img.scratch_size = sizeof(at->buf);
 	in->copy_checked = true;
 	/* Without the magic, the loader refuses it before parsing it. */
 	if (kmods_image_start(&img))
 		return 0;
 	err = kmods_image_name(&img, in->kernel_name, sizeof(in->kernel_name),
 			       &src);
+	/*
+	 * Torn while the kernel copied it: no image the caller ever held,
+	 * like one that cannot be parsed. Only a load that may go on is
+	 * compared: a bad call fails before the module can run.
+	 */
+	if (!err && at->decision == KMODS_DECISION_ALLOW) {
+		t = kmods_prof_now();
+		if (kmods_copy_changed(img.base, (const char __user *)
+				       at->call->arg[0], img.size,
+				       (u8 *)at->buf, sizeof(at->buf)))
+			err = -ENOEXEC;
+		kmods_prof_add(KMODS_PROF_COMPARE, t);
+	}
 	if (err)
 		in->kernel_name[0] = '\0';
 	in->renamed = err || strcmp(in->kernel_name, at->name);

@@ -693,6 +693,33 @@ static int kmods_elf_read(const struct kmods_elf *elf, u64 off, void *buf,
 	return elf->img->read(elf->img->ctx, off, buf, len);
 }
 
+/*
+ * @len bytes at @off: where they are when the image is in memory
+ * (@img->base), else read into @buf. Return: the bytes, or NULL with
+ * *@err set.
+ */
+static const u8 *kmods_elf_view(const struct kmods_elf *elf, u64 off,
+				void *buf, size_t len, int *err)
+{
+	if (off > elf->img->size || len > elf->img->size - off) {
+		*err = -ENOEXEC;
+		return NULL;
+	}
+	if (elf->img->base)
+		return (const u8 *)elf->img->base + off;
+	*err = elf->img->read(elf->img->ctx, off, buf, len);
+	return *err ? NULL : buf;
+}
+
+/* Entries of @entsize bytes to take at once: all of them in memory. */
+static u64 kmods_elf_chunk(const struct kmods_elf *elf, u64 left,
+			   size_t buf_size, unsigned int entsize)
+{
+	if (elf->img->base)
+		return left;
+	return kmods_min_u64(left, buf_size / entsize);
+}
+
 static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
 			     unsigned int shentsize, unsigned int index,
 			     u32 *name, struct kmods_section *sec)
@@ -796,17 +823,17 @@ static int kmods_elf_check_symbols(const struct kmods_elf *elf,
 	unsigned int shndx_at = elf->is64 ? 6 : 14;
 	u64 i, n, j;
 	u8 buf[KMODS_CHECK_CHUNK];
-	const u8 *sym;
+	const u8 *p, *sym;
 	int err;
 
 	for (i = 0; i < nsyms; i += n) {
-		n = kmods_min_u64(nsyms - i, sizeof(buf) / symsize);
-		err = kmods_elf_read(elf, symtab->offset + i * symsize, buf,
-				     n * symsize);
-		if (err)
+		n = kmods_elf_chunk(elf, nsyms - i, sizeof(buf), symsize);
+		p = kmods_elf_view(elf, symtab->offset + i * symsize, buf,
+				   n * symsize, &err);
+		if (!p)
 			return err;
 		for (j = 0; j < n; j++) {
-			sym = buf + j * symsize;
+			sym = p + j * symsize;
 			if (kmods_elf_get(elf, sym, 4) >= strtab->size ||
 			    !kmods_elf_shndx_ok(kmods_elf_get(elf, sym + shndx_at, 2),
 						shnum))
@@ -832,20 +859,20 @@ static int kmods_elf_check_relocs(const struct kmods_elf *elf,
 	unsigned int entsize = (rel->type == KMODS_SHT_RELA ? 3 : 2) * w;
 	u64 nrel, i, n, j, sym;
 	u8 buf[KMODS_CHECK_CHUNK];
-	const u8 *r;
+	const u8 *p, *r;
 	int err;
 
 	err = kmods_elf_entries(rel->size, entsize, &nrel);
 	if (err)
 		return err;
 	for (i = 0; i < nrel; i += n) {
-		n = kmods_min_u64(nrel - i, sizeof(buf) / entsize);
-		err = kmods_elf_read(elf, rel->offset + i * entsize, buf,
-				     n * entsize);
-		if (err)
+		n = kmods_elf_chunk(elf, nrel - i, sizeof(buf), entsize);
+		p = kmods_elf_view(elf, rel->offset + i * entsize, buf,
+				   n * entsize, &err);
+		if (!p)
 			return err;
 		for (j = 0; j < n; j++) {
-			r = buf + j * entsize;
+			r = p + j * entsize;
 			if (elf->mips64)	/* r_sym: r_info's first word */
 				sym = kmods_elf_get(elf, r + w, 4);
 			else if (elf->is64)
@@ -959,23 +986,28 @@ static int kmods_modinfo_name(const struct kmods_elf *elf,
 			      char *name, size_t size)
 {
 	char chunk[KMODS_MODINFO_CHUNK];
-	char *buf = chunk, *entry, *nul;
+	char *buf = chunk;
+	const char *p, *entry, *nul;
 	size_t cap = sizeof(chunk), len, at, avail;
 	u64 pos = 0;
 	bool is_name;
 	int err;
 
-	if (elf->img->scratch && elf->img->scratch_size >= sizeof(chunk)) {
+	if (elf->img->base) {
+		cap = sec->size;
+	} else if (elf->img->scratch &&
+		   elf->img->scratch_size >= sizeof(chunk)) {
 		buf = elf->img->scratch;
 		cap = elf->img->scratch_size;
 	}
 	while (pos < sec->size) {
 		len = kmods_min_u64(cap, sec->size - pos);
-		err = kmods_elf_read(elf, sec->offset + pos, buf, len);
-		if (err)
+		p = (const char *)kmods_elf_view(elf, sec->offset + pos, buf,
+						 len, &err);
+		if (!p)
 			return err;
-		for (at = 0; at < len; at = nul - buf + 1) {
-			entry = buf + at;
+		for (at = 0; at < len; at = nul - p + 1) {
+			entry = p + at;
 			avail = len - at;
 			nul = memchr(entry, '\0', avail);
 			if (!nul && at)
@@ -994,11 +1026,12 @@ static int kmods_modinfo_name(const struct kmods_elf *elf,
 				if (pos >= sec->size)
 					return -ENOENT;	/* unterminated */
 				len = kmods_min_u64(cap, sec->size - pos);
-				err = kmods_elf_read(elf, sec->offset + pos, buf,
-						     len);
-				if (err)
+				p = (const char *)kmods_elf_view(elf,
+						sec->offset + pos, buf, len,
+						&err);
+				if (!p)
 					return err;
-				nul = memchr(buf, '\0', len);
+				nul = memchr(p, '\0', len);
 			}
 		}
 		pos += at;
@@ -1118,7 +1151,9 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	 * section names (.shstrtab is its last section); ...
 	 */
 	table = (u64)shnum * shentsize;
-	if (img->scratch && table <= img->scratch_size) {
+	if (img->base) {
+		elf.shdrs = (const u8 *)img->base + shoff;
+	} else if (img->scratch && table <= img->scratch_size) {
 		lead = kmods_min_u64(kmods_min_u64(KMODS_SHSTR_LEAD, shoff),
 				     img->scratch_size - table);
 		err = img->read(img->ctx, shoff - lead, img->scratch,
@@ -1133,7 +1168,9 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	if (err)
 		return err;
 	/* ... else the section names in a read of their own, if they fit. */
-	if (elf.shdrs && strtab.offset >= shoff - lead &&
+	if (img->base) {
+		elf.shstr = (const char *)img->base + strtab.offset;
+	} else if (elf.shdrs && strtab.offset >= shoff - lead &&
 	    strtab.offset <= shoff && strtab.size <= shoff - strtab.offset) {
 		elf.shstr = (const char *)img->scratch +
 			    (strtab.offset - (shoff - lead));

@@ -95,6 +95,10 @@ struct kmods_list {
  *	not get from this reader (finit_module: the kernel reads the file
  *	again itself), checking them would protect nothing and costs a read
  *	of every table.
+ * @base: optional: the whole image in memory, @size bytes that do not
+ *	change while they are read. The tables are then used where they
+ *	are, not read into @scratch (the kernel's own copy of an image, say);
+ *	@read still takes the few small ranges. The result is the same.
  * @need_modinfo: optional. Called with the name in
  *	.gnu.linkonce.this_module, when the image has a valid one, before
  *	.modinfo is read; if it returns false, .modinfo is not read and
@@ -112,6 +116,7 @@ struct kmods_image {
 	void *scratch;
 	size_t scratch_size;
 	bool name_only;
+	const void *base;
 	bool (*need_modinfo)(const struct kmods_image *img, const char *name);
 };
 

@@ -17,6 +17,9 @@
  *    the module reads files), of a size chosen by the input (pieces cut
  *    anywhere) and with none gives the same result, and a read error
  *    injected in either is returned as above;
+ *  - the reader on the image in memory (kmods_image.base, as the module
+ *    reads the kernel's copy of an image), with no scratch, gives the
+ *    same result; its accesses are AddressSanitizer's to check;
  *  - with a need_modinfo hook: when it says yes, the result is the
  *    same; when it says no, the result is the same if it was not asked
  *    (no valid this_module name) and otherwise 0 with the name it was
@@ -67,8 +70,12 @@ static bool fuzz_need_modinfo(const struct kmods_image *img, const char *name)
 	return fuzz_need_answer;
 }
 
+/* As a scratch size: the image in memory (kmods_image.base). */
+#define FUZZ_IN_MEMORY	((size_t)-1)
+
 /*
- * The reader with a scratch of @scratch_size bytes (0: none), read @fail_at
+ * The reader with a scratch of @scratch_size bytes (0: none; or the image
+ * in memory, FUZZ_IN_MEMORY), read @fail_at
  * failing (0: none) and, if @need is set, the need_modinfo hook answering
  * *@need.
  */
@@ -92,7 +99,9 @@ static int fuzz_image_run_hook(struct fuzz_image *fi, unsigned int fail_at,
 	}
 
 	/* Exactly its size: AddressSanitizer sees a write past it. */
-	if (scratch_size) {
+	if (scratch_size == FUZZ_IN_MEMORY) {
+		img.base = fi->data;
+	} else if (scratch_size) {
 		img.scratch = malloc(scratch_size);
 		if (!img.scratch)
 			abort();
@@ -224,6 +233,14 @@ int kmods_fuzz_image(const u8 *data, size_t size)
 				   (err == -EBADMSG && err0 == -EBADMSG));
 		}
 	}
+
+	/* The image in memory, the kernel's copy's case. */
+	err = fuzz_image_run_scratch(&fi, 0, FUZZ_IN_MEMORY, name, sizeof(name),
+				     &src2);
+	FUZZ_CHECK(!fi.out_of_range);
+	FUZZ_CHECK(err == err0);
+	if (!err && !err0)
+		FUZZ_CHECK(src2 == src && !strcmp(name, first));
 out:
 	free(exact);
 	free(copy);

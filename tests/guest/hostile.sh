@@ -256,6 +256,12 @@ run_cases()
 		*-name-mismatch/1/default|*-name-mismatch/1/errno)
 			rname=ikm_marx rrule=default ;;
 		esac
+		# In monitor mode an image without a valid name of its own
+		# that the kernel loads is recorded under the name the kernel
+		# gave it (MODULE_STATE_COMING), no list naming it.
+		if [ "$run" = monitor ] && [ -z "$rname" ] && [ "$new" != / ]; then
+			rname=${new#/} rname=${rname%/} rrule=default
+		fi
 		case $run/$class in
 		stock/*) ;;
 		*/arg) expect load "$sc" false "$rname" kernel bad_call "$ret" '*' ;;

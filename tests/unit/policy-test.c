@@ -1108,15 +1108,22 @@ static int test_image_read(void *ctx, u64 off, void *buf, size_t len)
 	return 0;
 }
 
+/* As a scratch size: the image in memory (kmods_image.base), no scratch. */
+#define TEST_IN_MEMORY	((size_t)-1)
+
 /*
  * Scratch sizes the reader is also run with (besides KMODS_SCRATCH_SIZE):
  * none (a section header and a name at a time), too small for any
- * section table here but enough for .modinfo pieces, and one that cuts
- * .modinfo entries at odd places.
+ * section table here but enough for .modinfo pieces, one that cuts
+ * .modinfo entries at odd places, and the image read in place.
  */
-static const size_t test_scratch_sizes[] = { 0, 62, 97, 1000 };
+static const size_t test_scratch_sizes[] = { 0, 62, 97, 1000,
+					     TEST_IN_MEMORY };
 
-/* kmods_image_name() with a heap scratch of exactly @scratch_size bytes. */
+/*
+ * kmods_image_name() with a heap scratch of exactly @scratch_size bytes,
+ * or on the image in memory (TEST_IN_MEMORY).
+ */
 static int test_image_name_scratch(struct test_image *ti, size_t size,
 				   size_t scratch_size, char *name,
 				   size_t name_size,
@@ -1126,7 +1133,9 @@ static int test_image_name_scratch(struct test_image *ti, size_t size,
 				   .size = size };
 	int err;
 
-	if (scratch_size) {
+	if (scratch_size == TEST_IN_MEMORY) {
+		img.base = ti->data;
+	} else if (scratch_size) {
 		img.scratch = malloc(scratch_size);
 		if (!img.scratch)
 			abort();
@@ -1173,7 +1182,7 @@ static int test_image_name_ex(const void *data, size_t size,
 					       name2, name_size, &src2);
 		if (err2 != err || (!err && (src2 != *src ||
 					     strcmp(name2, name))))
-			test_fail(__LINE__, "scratch of %zu bytes: %d (%s), with %d bytes: %d (%s)",
+			test_fail(__LINE__, "scratch of %zd bytes (-1: in memory): %d (%s), with %d bytes: %d (%s)",
 				  test_scratch_sizes[i], err2, err2 ? "" : name2,
 				  KMODS_SCRATCH_SIZE, err, err ? "" : name);
 	}
