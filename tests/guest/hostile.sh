@@ -258,9 +258,15 @@ run_cases()
 		esac
 		# In monitor mode an image without a valid name of its own
 		# that the kernel loads is recorded under the name the kernel
-		# gave it (MODULE_STATE_COMING), no list naming it.
+		# gave it (MODULE_STATE_COMING), no list naming it. 4.10 loads
+		# names with '/' (sysfs shows '!') or a newline: any such name,
+		# still no_name.
 		if [ "$run" = monitor ] && [ -z "$rname" ] && [ "$new" != / ]; then
-			rname=${new#/} rname=${rname%/} rrule=default
+			rname=${new#/} rname=${rname%/}
+			case $rname in
+			*[!A-Za-z0-9_-]*) rname='*' ;;
+			*) rrule=default ;;
+			esac
 		fi
 		case $run/$class in
 		stock/*) ;;
