@@ -494,7 +494,7 @@ MODULE_PARM_DESC(allowed, "Attempts passed to the kernel's load (read-only)");
 module_param_cb(blocked, &kmods_counter_ops, &kmods_stats.blocked, 0444);
 MODULE_PARM_DESC(blocked, "Attempts refused by the policy (read-only)");
 module_param_cb(vetoed, &kmods_counter_ops, &kmods_stats.vetoed, 0444);
-MODULE_PARM_DESC(vetoed, "Allowed attempts refused when the kernel named the module (read-only)");
+MODULE_PARM_DESC(vetoed, "Attempts let through, then refused at the kernel's copy or name (read-only)");
 module_param_cb(records, &kmods_counter_ops, &kmods_stats.records, 0444);
 MODULE_PARM_DESC(records, "Records written to the stream (read-only)");
 module_param_cb(dropped, &kmods_counter_ops, &kmods_stats.dropped, 0444);

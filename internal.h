@@ -18,7 +18,8 @@
  * @attempts: init_module and finit_module calls seen
  * @allowed: attempts passed to the kernel's own load
  * @blocked: attempts refused by the policy
- * @vetoed: allowed attempts refused at MODULE_STATE_COMING
+ * @vetoed: attempts let through, then refused at the kernel's copy or
+ *	at MODULE_STATE_COMING
  * @records: records written to the stream
  * @dropped: records lost because the stream was full
  */

@@ -1182,7 +1182,7 @@ static int test_image_name_ex(const void *data, size_t size,
 					       name2, name_size, &src2);
 		if (err2 != err || (!err && (src2 != *src ||
 					     strcmp(name2, name))))
-			test_fail(__LINE__, "scratch of %zd bytes (-1: in memory): %d (%s), with %d bytes: %d (%s)",
+			test_fail(__LINE__, "scratch %zd (-1: in memory): %d (%s), %d: %d (%s)",
 				  test_scratch_sizes[i], err2, err2 ? "" : name2,
 				  KMODS_SCRATCH_SIZE, err, err ? "" : name);
 	}

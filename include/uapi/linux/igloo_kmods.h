@@ -81,7 +81,7 @@ enum kmods_mode {
 #define KMODS_F_IMAGE_FAULT	(1U << 4) /* image could not be read */
 #define KMODS_F_NOT_ELF		(1U << 5) /* image is not a usable ELF file */
 #define KMODS_F_BAD_NAME	(1U << 6) /* image names the module badly */
-#define KMODS_F_VETOED		(1U << 7) /* refused at MODULE_STATE_COMING */
+#define KMODS_F_VETOED		(1U << 7) /* refused where the kernel loads it */
 #define KMODS_F_ERRNO		(1U << 8) /* blocked with -block_errno */
 /*
  * Reserved, never set: a call that finds igloo_kmods unloading gets
