@@ -657,8 +657,7 @@ static noinline long kmods_call_original(const struct kmods_call *call)
 
 /**
  * struct kmods_loading - an attempt handed to the kernel, while it loads
- * @node: entry on kmods_loading_list
- * @task: the caller, by which the checks below find the entry
+ * @slot: its index in kmods_inflight[], or -1
  * @vetoed: refused at MODULE_STATE_COMING (kmods_module_notify())
  * @copy_checked: the kernel's copy of the image was read
  *	(kmods_copy_pre_handler())
@@ -668,17 +667,13 @@ static noinline long kmods_call_original(const struct kmods_call *call)
  * @kernel_name: the name in the kernel's copy, or empty
  */
 struct kmods_loading {
-	struct list_head node;
-	struct task_struct *task;
+	int slot;
 	bool vetoed;
 	bool copy_checked;
 	bool copy_refused;
 	bool renamed;
 	char kernel_name[KMODS_NAME_LEN];
 };
-
-static LIST_HEAD(kmods_loading_list);
-static DEFINE_SPINLOCK(kmods_loading_lock);
 
 /**
  * struct kmods_attempt - what is known of one intercepted call
@@ -700,7 +695,7 @@ static DEFINE_SPINLOCK(kmods_loading_lock);
  * @path: the module's file, or empty
  * @params: the module parameters, maybe truncated
  * @bad_call: the kernel refuses these arguments before loading anything
- * @loading: entry on kmods_loading_list while the kernel loads
+ * @loading: what the kernel's side said, while the kernel loads
  * @rec: scratch for kmods_attempt_emit()
  * @buf: scratch for paths, the command line and the ELF reader
  *
@@ -766,23 +761,57 @@ static bool kmods_copy_changed(const u8 *copy, const char __user *ubuf,
 	return false;
 }
 
+/*
+ * The attempts handed to the kernel, for the checks made where the kernel
+ * loads them: of its copy of the image, from the probe on load_module()
+ * (which may be an int3 handler, NMI-like: no locks there), and at
+ * MODULE_STATE_COMING. A task claims a free slot by writing itself into
+ * @task, and only that task writes the slot or frees its attempt, so a
+ * task finds its own slot without a lock: a slot holding current is
+ * current's. Beyond KMODS_INFLIGHT calls in the kernel at once, the rest
+ * are checked at MODULE_STATE_COMING only, by name.
+ */
+#define KMODS_INFLIGHT	64
+
+static struct {
+	struct task_struct *task;
+	struct kmods_attempt *at;
+} kmods_inflight[KMODS_INFLIGHT];
+
+static int kmods_inflight_add(struct kmods_attempt *at)
+{
+	int i;
+
+	for (i = 0; i < KMODS_INFLIGHT; i++) {
+		if (!cmpxchg(&kmods_inflight[i].task, NULL, current)) {
+			WRITE_ONCE(kmods_inflight[i].at, at);
+			return i;
+		}
+	}
+	pr_warn_ratelimited("more than %d loads in the kernel at once: the kernel's copy is not checked\n",
+			    KMODS_INFLIGHT);
+	return -1;
+}
+
+static void kmods_inflight_del(int slot)
+{
+	if (slot < 0)
+		return;
+	WRITE_ONCE(kmods_inflight[slot].at, NULL);
+	/* The slot is free once @at is cleared, for the next cmpxchg(). */
+	smp_store_release(&kmods_inflight[slot].task, NULL);
+}
+
 /* The attempt that current handed to the kernel, or NULL. */
 static struct kmods_attempt *kmods_loading_attempt(void)
 {
-	struct kmods_loading *in, *found = NULL;
-	unsigned long flags;
+	int i;
 
-	spin_lock_irqsave(&kmods_loading_lock, flags);
-	list_for_each_entry(in, &kmods_loading_list, node) {
-		if (in->task == current) {
-			found = in;
-			break;
-		}
+	for (i = 0; i < KMODS_INFLIGHT; i++) {
+		if (READ_ONCE(kmods_inflight[i].task) == current)
+			return READ_ONCE(kmods_inflight[i].at);
 	}
-	spin_unlock_irqrestore(&kmods_loading_lock, flags);
-	/* Only current removes it, after the kernel has returned. */
-	return found ? container_of(found, struct kmods_attempt, loading) :
-		       NULL;
+	return NULL;
 }
 
 static struct kmods_attempt *kmods_attempt_new(const struct kmods_call *call)
@@ -1464,7 +1493,6 @@ static long kmods_load(const struct kmods_call *orig_call)
 	const bool finit = orig_call->hook->sys == KMODS_SYS_FINIT_MODULE;
 	struct kmods_call call = *orig_call;
 	struct kmods_attempt *at;
-	unsigned long flags;
 	bool unprivileged, allowed;
 	long ret;
 	u64 seq, t0, t;
@@ -1530,18 +1558,11 @@ static long kmods_load(const struct kmods_call *orig_call)
 
 	seq = kmods_attempt_emit(at, KMODS_REC_ATTEMPT, KMODS_SEQ_NONE);
 
-	at->loading.task = current;
-	spin_lock_irqsave(&kmods_loading_lock, flags);
-	list_add(&at->loading.node, &kmods_loading_list);
-	spin_unlock_irqrestore(&kmods_loading_lock, flags);
-
+	at->loading.slot = kmods_inflight_add(at);
 	t = kmods_prof_now();
 	ret = kmods_call_original(&call);
 	kmods_prof_add(KMODS_PROF_KERNEL, t);
-
-	spin_lock_irqsave(&kmods_loading_lock, flags);
-	list_del(&at->loading.node);
-	spin_unlock_irqrestore(&kmods_loading_lock, flags);
+	kmods_inflight_del(at->loading.slot);
 
 	kmods_loaded(at, ret);
 	ret = at->ret;
