@@ -828,7 +828,14 @@ struct ikt_result {
 	enum kmods_name_source src;
 };
 
-/* kmods_image_name() with a scratch of exactly @scratch_size bytes. */
+/* As a scratch size: the image in memory (kmods_image.base). */
+#define IKT_IN_MEMORY	((size_t)-1)
+
+/*
+ * kmods_image_name() with a scratch of exactly @scratch_size bytes, or on
+ * the image in memory (IKT_IN_MEMORY), as the module reads the kernel's
+ * copy of an image.
+ */
 static int ikt_name_scratch(struct kunit *test, struct ikt_image *ti,
 			    size_t size, size_t scratch_size, char *name,
 			    size_t name_size, enum kmods_name_source *src)
@@ -837,7 +844,9 @@ static int ikt_name_scratch(struct kunit *test, struct ikt_image *ti,
 				   .size = size };
 	int err;
 
-	if (scratch_size) {
+	if (scratch_size == IKT_IN_MEMORY) {
+		img.base = ti->data;
+	} else if (scratch_size) {
 		img.scratch = kunit_kmalloc(test, scratch_size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, img.scratch);
 		img.scratch_size = scratch_size;
@@ -845,7 +854,7 @@ static int ikt_name_scratch(struct kunit *test, struct ikt_image *ti,
 	memset(name, 0x5a, name_size ? name_size : 1);
 	ti->calls = 0;
 	err = kmods_image_name(&img, name, name_size, src);
-	if (scratch_size)
+	if (img.scratch)
 		kunit_kfree(test, img.scratch);
 	return err;
 }
@@ -855,13 +864,14 @@ static int ikt_name_scratch(struct kunit *test, struct ikt_image *ti,
  * buffer's size), with a name buffer of exactly @name_size bytes and a
  * scratch of KMODS_SCRATCH_SIZE bytes, as the module reads files;
  * @ti->calls counts that run's reads. When no read is made to fail, it is
- * read again without scratch and with a small one, for the same result.
+ * read again without scratch, with a small one and in memory, for the
+ * same result.
  */
 static int ikt_name_ex(struct kunit *test, const void *data, size_t size,
 		       struct ikt_image *ti, size_t name_size,
 		       struct ikt_result *res)
 {
-	static const size_t other_scratch[] = { 0, 97 };
+	static const size_t other_scratch[] = { 0, 97, IKT_IN_MEMORY };
 	char *name = kunit_kmalloc(test, name_size ? name_size : 1,
 				   GFP_KERNEL);
 	char *name2 = kunit_kmalloc(test, name_size ? name_size : 1,
@@ -885,7 +895,8 @@ static int ikt_name_ex(struct kunit *test, const void *data, size_t size,
 		src2 = KMODS_NAME_NONE;
 		err2 = ikt_name_scratch(test, ti, size, other_scratch[i], name2,
 					name_size, &src2);
-		KUNIT_EXPECT_EQ_MSG(test, err2, err, "scratch of %zu bytes",
+		KUNIT_EXPECT_EQ_MSG(test, err2, err,
+				    "scratch of %zd bytes (-1: in memory)",
 				    other_scratch[i]);
 		if (!err && !err2) {
 			KUNIT_EXPECT_EQ(test, src2, res->src);
