@@ -1451,12 +1451,14 @@ static void kmods_block(struct kmods_attempt *at)
 }
 
 /*
- * The kernel has answered @ret to an attempt handed to it. Its copy of
- * the image may have named the module otherwise than the caller's bytes
- * did (kmods_copy_pre_handler()): the record gives the copy's name, and
- * an allowed attempt whose copy was refused is blocked, as the caller's
- * bytes would have been had they been those. A refusal at
- * MODULE_STATE_COMING is the kernel's answer, under the kernel's name.
+ * The kernel has answered @ret to an attempt handed to it. Its copy of an
+ * init_module image may have been refused (kmods_copy_pre_handler()):
+ * the record then has no name, as for an image that cannot be parsed, and
+ * an allowed attempt is blocked, its caller answered as for any blocked
+ * load. At MODULE_STATE_COMING the kernel may have named the module
+ * otherwise than the image read here did (a rewritten or compressed
+ * finit_module file): the record gives the kernel's name, and a refusal
+ * there is the kernel's answer.
  */
 static void kmods_loaded(struct kmods_attempt *at, long ret)
 {
@@ -2134,12 +2136,12 @@ static unsigned long *kmods_copy_len(unsigned long *info, u64 len)
  * The kernel has copied an init_module image that igloo_kmods handed on,
  * and its loader is about to parse that copy: read it as the caller's
  * bytes were read, and with the symbol, string and relocation tables that
- * the loader trusts. A copy that another thread's writes left
- * unparsable, or that names a module the policy refuses, is refused
- * here: its length is set to 0, and the loader fails it (ENOEXEC) before
- * it reads a byte. kmods_loaded() says what the caller gets. The copy is
- * the kernel's, so what was checked is what loads, with no copy of
- * igloo_kmods' own. Monitor mode refuses nothing.
+ * the loader trusts. A copy that cannot be parsed, or (for a load that
+ * may go on) names another module than the buffer did or differs from
+ * the buffer, is refused here: its length is set to 0, and the loader
+ * fails it (ENOEXEC) before it reads a byte. kmods_loaded() says what the
+ * caller gets. The copy is the kernel's, so what was checked is what
+ * loads, with no copy of igloo_kmods' own. Monitor mode refuses nothing.
  */
 static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -2173,23 +2175,25 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 	err = kmods_image_name(&img, in->kernel_name, sizeof(in->kernel_name),
 			       &src);
 	/*
-	 * Torn while the kernel copied it: no image the caller ever held,
-	 * like one that cannot be parsed. Only a load that may go on is
-	 * compared: a bad call fails before the module can run.
+	 * A load that may go on must be of the image checked: a copy that
+	 * names another module (the buffer was rewritten after igloo_kmods
+	 * read it), or that differs from the buffer (torn by such writes
+	 * while the kernel copied it), is no image the caller held when it
+	 * was checked, as one that cannot be parsed. A bad call fails before
+	 * the module can run: only its parse matters.
 	 */
 	if (!err && at->decision == KMODS_DECISION_ALLOW) {
 		t = kmods_prof_now();
-		if (kmods_copy_changed(img.base, (const char __user *)
+		if (strcmp(in->kernel_name, at->name) ||
+		    kmods_copy_changed(img.base, (const char __user *)
 				       at->call->arg[0], img.size,
 				       (u8 *)at->buf, sizeof(at->buf)))
 			err = -ENOEXEC;
 		kmods_prof_add(KMODS_PROF_COMPARE, t);
 	}
-	if (err)
+	if (err) {
 		in->kernel_name[0] = '\0';
-	in->renamed = err || strcmp(in->kernel_name, at->name);
-	if (err || (in->renamed && at->decision == KMODS_DECISION_ALLOW &&
-		    !kmods_rule_allows(kmods_decide(in->kernel_name)))) {
+		in->renamed = true;
 		*len = 0;
 		in->copy_refused = true;
 		atomic64_inc(&kmods_stats.vetoed);

@@ -7,9 +7,14 @@
 #include <linux/compiler.h>
 #include <linux/module.h>
 
-static const unsigned int ikm_torn_b_table[1024] __used = {
-	[0 ... 1023] = 0x5a5a5a5a,
-};
+/*
+ * Zeros: a buffer torn between the two images, and held still so that no
+ * check can tell (see Documentation/threat-model.rst, "A torn image"),
+ * can put this table where ikm_torn_a has its struct module, and there
+ * zeros are no init or exit function for the kernel to call (0x5a5a5a5a
+ * words were, and rmmod of such a module oopsed).
+ */
+static const unsigned int ikm_torn_b_table[1024] __used = { 0 };
 
 static unsigned int ikm_torn_b_counter __used;
 
