@@ -2143,7 +2143,7 @@ static unsigned long *kmods_copy_len(unsigned long *info, u64 len)
  * caller gets. The copy is the kernel's, so what was checked is what
  * loads, with no copy of igloo_kmods' own. Monitor mode refuses nothing.
  */
-static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+static void kmods_copy_check(struct pt_regs *regs)
 {
 	unsigned long *info = (unsigned long *)kmods_entry_arg0(regs);
 	struct kmods_attempt *at = kmods_loading_attempt();
@@ -2156,13 +2156,13 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 
 	if (!at || at->call->hook->sys != KMODS_SYS_INIT_MODULE ||
 	    at->mode == KMODS_MODE_MONITOR)
-		return 0;
+		return;
 	t0 = kmods_prof_now();
 	in = &at->loading;
 	len = kmods_copy_len(info, at->image_size);
 	if (!len) {
 		pr_warn_once("cannot find the image in load_module()'s arguments: init_module images are checked by name only\n");
-		return 0;
+		return;
 	}
 	/* The kernel's own copy: read in place. */
 	img.ctx = (void *)len[-1];
@@ -2171,7 +2171,7 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 	in->copy_checked = true;
 	/* Without the magic, the loader refuses it before parsing it. */
 	if (kmods_image_start(&img))
-		return 0;
+		return;
 	err = kmods_image_name(&img, in->kernel_name, sizeof(in->kernel_name),
 			       &src);
 	/*
@@ -2199,7 +2199,16 @@ static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
 		atomic64_inc(&kmods_stats.vetoed);
 	}
 	kmods_prof_add(KMODS_PROF_CHECK, t0);
-	return 0;
+}
+
+/*
+ * The probe resumes past load_module()'s first instruction, emulated where
+ * a single step is not safe (MIPS: see kmods_let_through()).
+ */
+static int kmods_copy_pre_handler(struct kprobe *kp, struct pt_regs *regs)
+{
+	kmods_copy_check(regs);
+	return kmods_let_through(kp, regs);
 }
 
 static struct kprobe kmods_copy_kp = {
@@ -2219,6 +2228,8 @@ static void kmods_copy_probe_place(void)
 		return;
 	}
 	kmods_copy_probed = true;
+	if (!kmods_can_let_through(&kmods_copy_kp))
+		pr_notice("load_module: calls are single-stepped\n");
 }
 
 /* ---- Module init and exit ---- */
