@@ -659,17 +659,16 @@ static noinline long kmods_call_original(const struct kmods_call *call)
  * struct kmods_loading - an attempt handed to the kernel, while it loads
  * @slot: its index in kmods_inflight[], or -1
  * @vetoed: refused at MODULE_STATE_COMING (kmods_module_notify())
- * @copy_checked: the kernel's copy of the image was read
- *	(kmods_copy_pre_handler())
- * @copy_refused: ... and refused: the kernel was made to fail the load
+ * @copy_refused: the kernel's copy of the image was refused
+ *	(kmods_copy_pre_handler()): the kernel was made to fail the load
  *	before its loader parsed anything
- * @renamed: ... and named otherwise than the image checked, or not at all
+ * @renamed: the kernel's copy, or the kernel at MODULE_STATE_COMING, named
+ *	the module otherwise than the image checked, or not at all
  * @kernel_name: the name in the kernel's copy, or empty
  */
 struct kmods_loading {
 	int slot;
 	bool vetoed;
-	bool copy_checked;
 	bool copy_refused;
 	bool renamed;
 	char kernel_name[KMODS_NAME_LEN];
@@ -2168,7 +2167,6 @@ static void kmods_copy_check(struct pt_regs *regs)
 	img.ctx = (void *)len[-1];
 	img.base = img.ctx;
 	img.size = *len;
-	in->copy_checked = true;
 	/* Without the magic, the loader refuses it before parsing it. */
 	if (kmods_image_start(&img))
 		return;
