@@ -43,6 +43,8 @@
  *	(before 5.8).
  * KMODS_HAVE_ROBUST_COMING_NOTIFIER: a module notifier can veto a load at
  *	MODULE_STATE_COMING (5.10, blocking_notifier_call_chain_robust()).
+ * KMODS_HAVE_USER_ACCESS_RANGE: user_access_begin() takes the range it
+ *	opens (5.0), for unsafe_get_user() inside it.
  */
 #ifdef KMODS_HAVE_SCHED_MM_H
 #include <linux/sched/mm.h>
@@ -434,6 +436,18 @@ static inline void kmods_sc_set_args(struct pt_regs *r, const unsigned long *a)
 #ifndef kmods_code_address
 #define kmods_code_address(start)	(start)
 #endif
+/*
+ * KMODS_FTRACE_SITE_SIZE: the size of the call to __fentry__ that starts
+ * a function where kprobes are carried by ftrace (KPROBE_FLAG_FTRACE),
+ * for a probe to go just past it instead: x86's 5-byte call. Elsewhere 0:
+ * the probe stays where register_kprobe() put it.
+ */
+#ifdef CONFIG_X86
+#define KMODS_FTRACE_SITE_SIZE	5
+#else
+#define KMODS_FTRACE_SITE_SIZE	0
+#endif
+
 #ifndef KMODS_HAVE_LET_THROUGH
 static inline bool kmods_can_let_through(const struct kprobe *kp)
 {
@@ -584,6 +598,59 @@ static inline long copy_from_user_nofault(void *dst, const void __user *src,
 	return ret ? -EFAULT : 0;
 }
 #endif
+#endif
+
+/*
+ * kmods_user_words_differ(): do the @n words at @ubuf differ from those at
+ * @kbuf? Read in place, without faulting (a page not there is a
+ * difference), from any context: one user-access window for the lot,
+ * rather than a copy and a memcmp() of each piece (copy_from_user_nofault()
+ * on x86 copies with "rep movsb", a guest instruction per byte under
+ * QEMU's TCG). Both buffers are word-aligned. Without user_access_begin()
+ * taking a range (5.0), -EOPNOTSUPP: the caller copies instead.
+ */
+#ifdef KMODS_HAVE_USER_ACCESS_RANGE
+#ifndef nmi_uaccess_okay
+#define nmi_uaccess_okay()	true
+#endif
+
+static inline int kmods_user_words_differ(const unsigned long *kbuf,
+					  const unsigned long __user *ubuf,
+					  size_t n)
+{
+	unsigned long w;
+	size_t i;
+	int ret = 0;
+
+	if (!nmi_uaccess_okay())
+		return 1;
+	pagefault_disable();
+	if (!user_access_begin(ubuf, n * sizeof(long))) {
+		pagefault_enable();
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		unsafe_get_user(w, &ubuf[i], fault);
+		if (w != kbuf[i]) {
+			ret = 1;
+			break;
+		}
+	}
+	user_access_end();
+	pagefault_enable();
+	return ret;
+fault:
+	user_access_end();
+	pagefault_enable();
+	return 1;
+}
+#else
+static inline int kmods_user_words_differ(const unsigned long *kbuf,
+					  const unsigned long __user *ubuf,
+					  size_t n)
+{
+	return -EOPNOTSUPP;
+}
 #endif
 
 #ifdef KMODS_HAVE_VM_FLAGS_SET

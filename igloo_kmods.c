@@ -598,6 +598,7 @@ enum kmods_hook_id {
  * @entry: where the probe sends the call
  * @required: init fails when this hook cannot be placed
  * @kp: the kprobe
+ * @name: the function probed, one of @symbols
  * @orig: the start of the probed function, for calling the original
  */
 struct kmods_hook {
@@ -608,6 +609,7 @@ struct kmods_hook {
 	void *entry;
 	bool required;
 	struct kprobe kp;
+	const char *name;
 	kmods_syscall_fn orig;
 };
 
@@ -742,16 +744,31 @@ static unsigned int kmods_pool_count;
  * rewrote the buffer can mix two images whose tables are each whole:
  * the reader cannot tell it from a module (its symbols and relocations
  * are in bounds, but name the other image's), and a struct module made
- * of both has run the other's bytes as its exit function. Read @size
- * bytes at a time into @buf without faulting (from the probe; the kernel
- * has just read every page), and fail closed: a page gone is a change.
+ * of both has run the other's bytes as its exit function. Read without
+ * faulting (from the probe; the kernel has just read every page), in
+ * place a word at a time where the kernel has the means and the buffer
+ * is aligned, else @size bytes at a time into @buf; fail closed: a page
+ * gone is a change.
  */
 static bool kmods_copy_changed(const u8 *copy, const char __user *ubuf,
 			       size_t len, u8 *buf, size_t size)
 {
-	size_t off, n;
+	size_t off = 0, n;
+	int ret;
 
-	for (off = 0; off < len; off += n) {
+	/* The kernel's copy is page-aligned; in place where the buffer is. */
+	if (IS_ALIGNED((unsigned long)ubuf | (unsigned long)copy,
+		       sizeof(long))) {
+		off = round_down(len, sizeof(long));
+		ret = kmods_user_words_differ((const unsigned long *)copy,
+					      (const unsigned long __user *)ubuf,
+					      off / sizeof(long));
+		if (ret > 0)
+			return true;
+		if (ret < 0)
+			off = 0;
+	}
+	for (; off < len; off += n) {
 		n = min(len - off, size);
 		if (copy_from_user_nofault(buf, ubuf + off, n) ||
 		    memcmp(buf, copy + off, n))
@@ -1945,6 +1962,37 @@ static int kmods_function_start(unsigned long addr, unsigned long *start)
 	return 0;
 }
 
+/*
+ * register_kprobe(), but never on ftrace: a probe that ftrace carries
+ * keeps an ftrace_ops armed, and while one is, every module load pays
+ * for it in ftrace_module_enable(), which matches each new function
+ * against the armed ops (some 7,000 to 11,000 guest instructions per
+ * load of dummy.ko on Debian's 6.1 with one tracefs kprobe armed on an
+ * unrelated function, tests/bench.sh under -icount; an allowed load of
+ * dummy.ko costs igloo_kmods about 30,000 of its own). Where ftrace would
+ * carry it, the probe goes past the __fentry__ call, an instruction that
+ * changes no register or stack slot, so the probe sees the same entry
+ * state: there it is an int3 (or a jump) that ftrace knows nothing of.
+ */
+static int kmods_register_kprobe(struct kprobe *kp)
+{
+	struct kprobe again = {
+		.pre_handler = kp->pre_handler,
+		.post_handler = kp->post_handler,
+		.flags = kp->flags & KPROBE_FLAG_DISABLED,
+	};
+	int err = register_kprobe(kp);
+
+	if (err || !KMODS_FTRACE_SITE_SIZE ||
+	    !(kp->flags & KPROBE_FLAG_FTRACE))
+		return err;
+	again.addr = (kprobe_opcode_t *)((unsigned long)kp->addr +
+					 KMODS_FTRACE_SITE_SIZE);
+	unregister_kprobe(kp);
+	*kp = again;
+	return register_kprobe(kp);
+}
+
 static int kmods_hook_place(struct kmods_hook *hook)
 {
 	unsigned long start;
@@ -1957,7 +2005,8 @@ static int kmods_hook_place(struct kmods_hook *hook)
 		hook->kp.pre_handler = kmods_pre_handler;
 		hook->kp.post_handler = kmods_post_handler;
 		hook->kp.flags = KPROBE_FLAG_DISABLED;
-		err = register_kprobe(&hook->kp);
+		err = kmods_register_kprobe(&hook->kp);
+		hook->name = hook->symbols[i];
 		if (!err)
 			break;
 	}
@@ -1973,14 +2022,14 @@ static int kmods_hook_place(struct kmods_hook *hook)
 	err = kmods_function_start((unsigned long)hook->kp.addr, &start);
 	if (err) {
 		pr_warn("cannot find the start of %s: %d\n",
-			hook->kp.symbol_name, err);
+			hook->name, err);
 		unregister_kprobe(&hook->kp);
 		return err;
 	}
 	hook->orig = (kmods_syscall_fn)kmods_code_address(start);
 	if (!kmods_can_let_through(&hook->kp))
 		pr_notice("%s: calls that go on are single-stepped\n",
-			  hook->kp.symbol_name);
+			  hook->name);
 	return 0;
 }
 
@@ -2033,7 +2082,7 @@ static int kmods_hooks_install(void)
 		if (err) {
 			/* Another user of the function, say: nothing enforced. */
 			pr_err("cannot arm the probe on %s: %d\n",
-			       hook->kp.symbol_name, err);
+			       hook->name, err);
 			goto err_remove;
 		}
 	}
@@ -2044,7 +2093,7 @@ static int kmods_hooks_install(void)
 	 */
 	if (!kmods_hook_fires(&kmods_hooks[KMODS_HOOK_FINIT])) {
 		pr_err("the probe on %s does not fire (kprobes disabled?): nothing would be enforced\n",
-		       kmods_hooks[KMODS_HOOK_FINIT].kp.symbol_name);
+		       kmods_hooks[KMODS_HOOK_FINIT].name);
 		err = -ENODEV;
 		goto err_remove;
 	}
@@ -2218,7 +2267,7 @@ static bool kmods_copy_probed;
 
 static void kmods_copy_probe_place(void)
 {
-	int err = register_kprobe(&kmods_copy_kp);
+	int err = kmods_register_kprobe(&kmods_copy_kp);
 
 	if (err) {
 		pr_warn("cannot probe load_module: %d; init_module images are checked by name only\n",

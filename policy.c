@@ -904,7 +904,7 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 {
 	struct kmods_section strtab, sec, target;
 	unsigned int i;
-	u32 sh_name;
+	u32 sh_name, type;
 	u64 nsyms;
 	int err;
 
@@ -924,6 +924,13 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 	if (err)
 		return err;
 	for (i = 1; i < shnum; i++) {
+		/* Held in memory, the type alone tells most sections apart. */
+		if (elf->shdrs) {
+			type = kmods_get32(elf->shdrs + (size_t)i * shentsize + 4,
+					   elf->msb);
+			if (type != KMODS_SHT_REL && type != KMODS_SHT_RELA)
+				continue;
+		}
 		err = kmods_elf_section(elf, shoff, shentsize, i, &sh_name,
 					&sec);
 		if (err)

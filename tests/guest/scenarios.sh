@@ -439,6 +439,15 @@ end
 
 # --- unloading igloo_kmods leaves the kernel as it was ---
 begin unload_clean
+kp_list=/sys/kernel/debug/kprobes/list
+if [ -r $kp_list ]; then
+	# On ftrace a probe keeps an ftrace_ops armed, which every module
+	# load then pays for (ftrace_module_enable()).
+	check "fewer than 4 probes listed" \
+		test "$(grep -c '_module' $kp_list)" -ge 4
+	check "a probe is carried by ftrace" \
+		not grep -q '_module.*FTRACE' $kp_list
+fi
 kmods_unload
 check "igloo_kmods still loaded" not loaded igloo_kmods
 check "debugfs directory left" test ! -e /sys/kernel/debug/igloo_kmods
