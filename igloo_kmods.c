@@ -879,7 +879,8 @@ static u64 kmods_attempt_emit(struct kmods_attempt *at,
 	struct kmods_record *rec = &at->rec;
 
 	BUILD_BUG_ON(TASK_COMM_LEN > KMODS_COMM_LEN);
-	memset(rec, 0, sizeof(*rec));
+	/* The strings after @comm are copied whole: NUL-padded already. */
+	memset(rec, 0, offsetof(struct kmods_record, name));
 	rec->type = cpu_to_le32(type);
 	rec->ts_ns = cpu_to_le64(at->ts_ns);
 	rec->ref_seq = cpu_to_le64(ref_seq);

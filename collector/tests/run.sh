@@ -507,7 +507,7 @@ expect_err "skipped 696 bytes (offsets 2088-2783) to the next valid record"
 gen normal --corrupt 0:6
 collect "$T/in.bin"
 expect_rc 2
-expect_err "offset 0 (record 0): unsupported version 0"
+expect_err "offset 0 (record 0): unsupported version 3 (expected 2)"
 expect_err "skipped 696 bytes (offsets 0-695) to the next valid record"
 expect_err "4 records (3 attempts, 1 results, 0 unloads)"
 gen normal --corrupt 1:8

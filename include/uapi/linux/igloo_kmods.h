@@ -16,7 +16,7 @@
 
 #define KMODS_RECORD_MAGIC	"IKMR"		/* bytes 'I' 'K' 'M' 'R' */
 #define KMODS_RECORD_BOM	0xfeff		/* reads ff fe on the wire */
-#define KMODS_RECORD_VERSION	1
+#define KMODS_RECORD_VERSION	2		/* 1: a byte-wise checksum */
 
 #define KMODS_COMM_LEN		16
 #define KMODS_NAME_LEN		64		/* >= MODULE_NAME_LEN */
@@ -173,23 +173,31 @@ struct kmods_record {
 #define KMODS_RECORD_SIZE	696
 
 /**
- * kmods_record_csum() - checksum of a record (32-bit FNV-1a)
+ * kmods_record_csum() - checksum of a record
  * @rec: the record; its @csum field must be zero
+ *
+ * 32-bit FNV-1a taken a little-endian 32-bit word at a time, each step
+ * rotated left by 13 so that a change in a word's high bits reaches the
+ * low bits of the next steps (a multiplication carries bits up only, and
+ * two flips of one high bit in two words would cancel). One step per
+ * word, rather than per byte as in format version 1, costs a third of
+ * the instructions: some 1,000 for a record instead of 2,600.
  *
  * Return: the checksum, in CPU byte order.
  */
 static inline __u32 kmods_record_csum(const struct kmods_record *rec)
 {
 	const unsigned char *p = (const unsigned char *)rec;
-	__u32 hash = 2166136261U;
+	__u32 hash = 2166136261U, w;
 	unsigned int i;
 
-	/* Four bytes a turn (the size is a multiple of 8): the same sum. */
-	for (i = 0; i < sizeof(*rec); i += 4) {
-		hash = (hash ^ p[i]) * 16777619U;
-		hash = (hash ^ p[i + 1]) * 16777619U;
-		hash = (hash ^ p[i + 2]) * 16777619U;
-		hash = (hash ^ p[i + 3]) * 16777619U;
+	for (i = 0; i < sizeof(*rec); i += sizeof(w)) {
+		__builtin_memcpy(&w, p + i, sizeof(w));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap32(w);
+#endif
+		hash = (hash ^ w) * 16777619U;
+		hash = hash << 13 | hash >> 19;
 	}
 	return hash;
 }
