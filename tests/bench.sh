@@ -923,7 +923,9 @@ for clock in CLOCKS:
         "(a), %s: an allowed load costs the kprobe, reading the module's "
         "name from the image, the decision and two records (the attempt "
         "and the kernel's result) on top of the kernel's own load; quiet=0 "
-        "adds a kernel log line; ``init_module`` also copies the image. "
+        "adds a kernel log line; for ``init_module`` igloo_kmods also "
+        "checks the kernel's own copy of the image (its tables, and a "
+        "comparison with the caller's buffer) before the loader reads it. "
         "Measured: ``finit_module`` %s, busybox ``insmod`` + ``rmmod`` %s "
         "(quiet=1, median over the rounds)."
         % (clock, pct(x["finit"]["igloo"], x["finit"]["base"]),
