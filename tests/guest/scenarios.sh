@@ -441,12 +441,17 @@ end
 begin unload_clean
 kp_list=/sys/kernel/debug/kprobes/list
 if [ -r $kp_list ]; then
-	# On ftrace a probe keeps an ftrace_ops armed, which every module
-	# load then pays for (ftrace_module_enable()).
 	check "fewer than 4 probes listed" \
 		test "$(grep -c '_module' $kp_list)" -ge 4
-	check "a probe is carried by ftrace" \
-		not grep -q '_module.*FTRACE' $kp_list
+	# On ftrace a probe keeps an ftrace_ops armed, which every module
+	# load then pays for (ftrace_module_enable()); x86's probes go past
+	# the __fentry__ call (KMODS_FTRACE_SITE_SIZE), the others' stay.
+	if grep -q '_module.*FTRACE' $kp_list; then
+		case $(uname -m) in
+		x86_64 | i?86) fail "a probe is carried by ftrace" ;;
+		*) skip "probes on ftrace: kept off it on x86 only" ;;
+		esac
+	fi
 fi
 kmods_unload
 check "igloo_kmods still loaded" not loaded igloo_kmods
