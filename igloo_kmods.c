@@ -1970,7 +1970,7 @@ static int kmods_function_start(unsigned long addr, unsigned long *start)
  * against the armed ops (some 7,000 to 11,000 guest instructions per
  * load of dummy.ko on Debian's 6.1 with one tracefs kprobe armed on an
  * unrelated function, tests/bench.sh under -icount; an allowed load of
- * dummy.ko costs igloo_kmods about 30,000 of its own). Where ftrace would
+ * dummy.ko costs igloo_kmods about 25,000 of its own). Where ftrace would
  * carry it, the probe goes past the __fentry__ call, an instruction that
  * changes no register or stack slot, so the probe sees the same entry
  * state: there it is an int3 (or a jump) that ftrace knows nothing of.

@@ -193,7 +193,7 @@ static inline __u32 kmods_record_csum(const struct kmods_record *rec)
 
 	for (i = 0; i < sizeof(*rec); i += sizeof(w)) {
 		__builtin_memcpy(&w, p + i, sizeof(w));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 		w = __builtin_bswap32(w);
 #endif
 		hash = (hash ^ w) * 16777619U;
