@@ -457,10 +457,10 @@ kmods_unload
 check "igloo_kmods still loaded" not loaded igloo_kmods
 check "debugfs directory left" test ! -e /sys/kernel/debug/igloo_kmods
 check "character device left" test ! -e "$KMODS_CHARDEV"
-if [ -r /sys/kernel/debug/kprobes/list ]; then
-	check "kprobes left" test "$(grep -c _module /sys/kernel/debug/kprobes/list)" = 0
+if [ -r $kp_list ]; then
+	check "kprobes left" test "$(grep -c _module $kp_list)" = 0
 else
-	skip "no /sys/kernel/debug/kprobes/list to look for probes left behind"
+	skip "no $kp_list to look for probes left behind"
 fi
 run_rc 0 insmod $T/ikm_mark.ko
 check "plain load failed" loaded ikm_mark
