@@ -655,14 +655,14 @@ struct kmods_section {
 	u32 info;
 };
 
-static inline u32 kmods_get32(const u8 *p, bool msb)
+static __always_inline u32 kmods_get32(const u8 *p, bool msb)
 {
 	if (msb)
 		return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
 	return (u32)p[3] << 24 | (u32)p[2] << 16 | (u32)p[1] << 8 | p[0];
 }
 
-static inline u64 kmods_get64(const u8 *p, bool msb)
+static __always_inline u64 kmods_get64(const u8 *p, bool msb)
 {
 	if (msb)
 		return (u64)kmods_get32(p, true) << 32 | kmods_get32(p + 4, true);
@@ -670,19 +670,42 @@ static inline u64 kmods_get64(const u8 *p, bool msb)
 }
 
 /*
- * A field of @width (2, 4 or 8) bytes in the image's byte order, spelled
- * out so that the compiler makes one load of it (this runs for every
- * field of every section header).
+ * A field of @width (2, 4 or 8) bytes in byte order @msb, spelled out so
+ * that the compiler makes one load of it (this runs for every field of
+ * every section header, symbol and relocation).
  */
+static __always_inline u64 kmods_get(const u8 *p, unsigned int width,
+				     bool msb)
+{
+	if (width == 2)
+		return msb ? (u16)(p[0] << 8 | p[1]) : (u16)(p[1] << 8 | p[0]);
+	if (width == 4)
+		return kmods_get32(p, msb);
+	return kmods_get64(p, msb);
+}
+
 static inline u64 kmods_elf_get(const struct kmods_elf *elf, const u8 *p,
 				unsigned int width)
 {
-	if (width == 2)
-		return elf->msb ? (u16)(p[0] << 8 | p[1]) :
-				  (u16)(p[1] << 8 | p[0]);
-	if (width == 4)
-		return kmods_get32(p, elf->msb);
-	return kmods_get64(p, elf->msb);
+	return kmods_get(p, width, elf->msb);
+}
+
+/*
+ * The loops over every section header, symbol and relocation are built
+ * twice: for the class and byte order of the kernel they run in, with
+ * both known to the compiler (a field is one load), and for any other.
+ * A module the kernel can load is of the first kind.
+ */
+#define KMODS_HOST_IS64	(sizeof(long) == 8)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define KMODS_HOST_MSB	true
+#else
+#define KMODS_HOST_MSB	false
+#endif
+
+static inline bool kmods_elf_is_host(const struct kmods_elf *elf)
+{
+	return elf->is64 == KMODS_HOST_IS64 && elf->msb == KMODS_HOST_MSB;
 }
 
 static int kmods_elf_read(const struct kmods_elf *elf, u64 off, void *buf,
@@ -720,37 +743,26 @@ static u64 kmods_elf_chunk(const struct kmods_elf *elf, u64 left,
 	return kmods_min_u64(left, buf_size / entsize);
 }
 
-static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
-			     unsigned int shentsize, unsigned int index,
-			     u32 *name, struct kmods_section *sec)
+/* Decode the section header at @sh and check it lies in the image. */
+static __always_inline int kmods_elf_decode(const struct kmods_elf *elf,
+					    const u8 *sh, bool is64, bool msb,
+					    u32 *name,
+					    struct kmods_section *sec)
 {
-	u8 buf[64];
-	const u8 *sh = buf;
-	size_t len = elf->is64 ? 64 : 40;
-	int err;
-
-	if (elf->shdrs) {
-		sh = elf->shdrs + (size_t)index * shentsize;
+	*name = kmods_get32(sh, msb);
+	sec->type = kmods_get32(sh + 4, msb);
+	if (is64) {
+		sec->flags = kmods_get64(sh + 8, msb);
+		sec->offset = kmods_get64(sh + 0x18, msb);
+		sec->size = kmods_get64(sh + 0x20, msb);
+		sec->link = kmods_get32(sh + 0x28, msb);
+		sec->info = kmods_get32(sh + 0x2c, msb);
 	} else {
-		err = kmods_elf_read(elf, shoff + (u64)index * shentsize, buf,
-				     len);
-		if (err)
-			return err;
-	}
-	*name = kmods_get32(sh, elf->msb);
-	sec->type = kmods_get32(sh + 4, elf->msb);
-	if (elf->is64) {
-		sec->flags = kmods_get64(sh + 8, elf->msb);
-		sec->offset = kmods_get64(sh + 0x18, elf->msb);
-		sec->size = kmods_get64(sh + 0x20, elf->msb);
-		sec->link = kmods_get32(sh + 0x28, elf->msb);
-		sec->info = kmods_get32(sh + 0x2c, elf->msb);
-	} else {
-		sec->flags = kmods_get32(sh + 8, elf->msb);
-		sec->offset = kmods_get32(sh + 0x10, elf->msb);
-		sec->size = kmods_get32(sh + 0x14, elf->msb);
-		sec->link = kmods_get32(sh + 0x18, elf->msb);
-		sec->info = kmods_get32(sh + 0x1c, elf->msb);
+		sec->flags = kmods_get32(sh + 8, msb);
+		sec->offset = kmods_get32(sh + 0x10, msb);
+		sec->size = kmods_get32(sh + 0x14, msb);
+		sec->link = kmods_get32(sh + 0x18, msb);
+		sec->info = kmods_get32(sh + 0x1c, msb);
 	}
 	sec->mem_size = sec->size;
 	/* Like the kernel's loader: these have no contents to check. */
@@ -760,6 +772,40 @@ static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
 	    sec->size > elf->img->size - sec->offset)
 		return -ENOEXEC;
 	return 0;
+}
+
+/*
+ * Section header @index of an image of class @is64 and byte order @msb:
+ * the image's own, passed as constants for a kmods_elf_is_host() image.
+ */
+static __always_inline int kmods_elf_section_as(const struct kmods_elf *elf,
+						u64 shoff,
+						unsigned int shentsize,
+						unsigned int index, u32 *name,
+						struct kmods_section *sec,
+						bool is64, bool msb)
+{
+	u8 buf[64];
+	const u8 *sh = buf;
+	int err;
+
+	if (elf->shdrs) {
+		sh = elf->shdrs + (size_t)index * shentsize;
+	} else {
+		err = kmods_elf_read(elf, shoff + (u64)index * shentsize, buf,
+				     is64 ? 64 : 40);
+		if (err)
+			return err;
+	}
+	return kmods_elf_decode(elf, sh, is64, msb, name, sec);
+}
+
+static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
+			     unsigned int shentsize, unsigned int index,
+			     u32 *name, struct kmods_section *sec)
+{
+	return kmods_elf_section_as(elf, shoff, shentsize, index, name, sec,
+				    elf->is64, elf->msb);
 }
 
 /*
@@ -809,21 +855,42 @@ static int kmods_elf_entries(u64 size, unsigned int entsize, u64 *count)
 	return 0;
 }
 
+/* @n symbols at @p: see kmods_elf_check_symbols_as(). */
+static __always_inline int kmods_elf_symbols_as(const u8 *p, u64 n,
+						u64 strsize,
+						unsigned int shnum,
+						bool is64, bool msb)
+{
+	unsigned int symsize = is64 ? 24 : 16;
+	unsigned int shndx_at = is64 ? 6 : 14;
+	const u8 *sym;
+	u64 j;
+
+	for (j = 0; j < n; j++) {
+		sym = p + j * symsize;
+		if (kmods_get(sym, 4, msb) >= strsize ||
+		    !kmods_elf_shndx_ok(kmods_get(sym + shndx_at, 2, msb),
+					shnum))
+			return -ENOEXEC;
+	}
+	return 0;
+}
+
 /*
  * Every one of the @nsyms symbols of @symtab names a string inside
  * @strtab and a section that exists (or a special index the loader
  * handles).
  */
-static int kmods_elf_check_symbols(const struct kmods_elf *elf,
-				   const struct kmods_section *symtab,
-				   const struct kmods_section *strtab,
-				   u64 nsyms, unsigned int shnum)
+static __always_inline int
+kmods_elf_check_symbols_as(const struct kmods_elf *elf,
+			   const struct kmods_section *symtab,
+			   const struct kmods_section *strtab, u64 nsyms,
+			   unsigned int shnum, bool is64, bool msb)
 {
-	unsigned int symsize = elf->is64 ? 24 : 16;
-	unsigned int shndx_at = elf->is64 ? 6 : 14;
-	u64 i, n, j;
+	unsigned int symsize = is64 ? 24 : 16;
+	u64 i, n;
 	u8 buf[KMODS_CHECK_CHUNK];
-	const u8 *p, *sym;
+	const u8 *p;
 	int err;
 
 	for (i = 0; i < nsyms; i += n) {
@@ -832,13 +899,35 @@ static int kmods_elf_check_symbols(const struct kmods_elf *elf,
 				   n * symsize, &err);
 		if (!p)
 			return err;
-		for (j = 0; j < n; j++) {
-			sym = p + j * symsize;
-			if (kmods_elf_get(elf, sym, 4) >= strtab->size ||
-			    !kmods_elf_shndx_ok(kmods_elf_get(elf, sym + shndx_at, 2),
-						shnum))
-				return -ENOEXEC;
-		}
+		err = kmods_elf_symbols_as(p, n, strtab->size, shnum, is64,
+					   msb);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* @n relocations of @entsize bytes at @p: kmods_elf_check_relocs_as(). */
+static __always_inline int kmods_elf_relocs_as(const u8 *p, u64 n,
+					       unsigned int entsize,
+					       u64 target_size, u64 nsyms,
+					       bool mips64, bool is64,
+					       bool msb)
+{
+	unsigned int w = is64 ? 8 : 4;
+	const u8 *r;
+	u64 j, sym;
+
+	for (j = 0; j < n; j++) {
+		r = p + j * entsize;
+		if (mips64)	/* r_sym: r_info's first word */
+			sym = kmods_get(r + w, 4, msb);
+		else if (is64)
+			sym = kmods_get(r + w, 8, msb) >> 32;
+		else
+			sym = kmods_get(r + w, 4, msb) >> 8;
+		if (kmods_get(r, w, msb) >= target_size || sym >= nsyms)
+			return -ENOEXEC;
 	}
 	return 0;
 }
@@ -850,16 +939,17 @@ static int kmods_elf_check_symbols(const struct kmods_elf *elf,
  * (The bound on r_offset is the section's size, not the size less the
  * relocation's width, which depends on the architecture and its type.)
  */
-static int kmods_elf_check_relocs(const struct kmods_elf *elf,
-				  const struct kmods_section *rel,
-				  const struct kmods_section *target,
-				  u64 nsyms)
+static __always_inline int
+kmods_elf_check_relocs_as(const struct kmods_elf *elf,
+			  const struct kmods_section *rel,
+			  const struct kmods_section *target, u64 nsyms,
+			  bool is64, bool msb)
 {
-	unsigned int w = elf->is64 ? 8 : 4;
+	unsigned int w = is64 ? 8 : 4;
 	unsigned int entsize = (rel->type == KMODS_SHT_RELA ? 3 : 2) * w;
-	u64 nrel, i, n, j, sym;
+	u64 nrel, i, n;
 	u8 buf[KMODS_CHECK_CHUNK];
-	const u8 *p, *r;
+	const u8 *p;
 	int err;
 
 	err = kmods_elf_entries(rel->size, entsize, &nrel);
@@ -871,18 +961,16 @@ static int kmods_elf_check_relocs(const struct kmods_elf *elf,
 				   n * entsize, &err);
 		if (!p)
 			return err;
-		for (j = 0; j < n; j++) {
-			r = p + j * entsize;
-			if (elf->mips64)	/* r_sym: r_info's first word */
-				sym = kmods_elf_get(elf, r + w, 4);
-			else if (elf->is64)
-				sym = kmods_elf_get(elf, r + w, 8) >> 32;
-			else
-				sym = kmods_elf_get(elf, r + w, 4) >> 8;
-			if (kmods_elf_get(elf, r, w) >= target->mem_size ||
-			    sym >= nsyms)
-				return -ENOEXEC;
-		}
+		if (elf->mips64)
+			err = kmods_elf_relocs_as(p, n, entsize,
+						  target->mem_size, nsyms,
+						  true, is64, msb);
+		else
+			err = kmods_elf_relocs_as(p, n, entsize,
+						  target->mem_size, nsyms,
+						  false, is64, msb);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -898,9 +986,11 @@ static int kmods_elf_check_relocs(const struct kmods_elf *elf,
  * tables) makes the loader read or write out of bounds. @symtab is
  * the image's only SHT_SYMTAB.
  */
-static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
-				  unsigned int shentsize, unsigned int shnum,
-				  const struct kmods_section *symtab)
+static __always_inline int
+kmods_elf_check_tables_as(const struct kmods_elf *elf, u64 shoff,
+			  unsigned int shentsize, unsigned int shnum,
+			  const struct kmods_section *symtab, bool is64,
+			  bool msb)
 {
 	struct kmods_section strtab, sec, target;
 	unsigned int i;
@@ -910,29 +1000,30 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 
 	if (symtab->link == KMODS_SHN_UNDEF || symtab->link >= shnum)
 		return -ENOEXEC;
-	err = kmods_elf_section(elf, shoff, shentsize, symtab->link, &sh_name,
-				&strtab);
+	err = kmods_elf_section_as(elf, shoff, shentsize, symtab->link,
+				   &sh_name, &strtab, is64, msb);
 	if (err)
 		return err;
 	err = kmods_elf_strtab_ok(elf, &strtab, NULL);
 	if (err)
 		return err;
-	err = kmods_elf_entries(symtab->size, elf->is64 ? 24 : 16, &nsyms);
+	err = kmods_elf_entries(symtab->size, is64 ? 24 : 16, &nsyms);
 	if (err)
 		return err;
-	err = kmods_elf_check_symbols(elf, symtab, &strtab, nsyms, shnum);
+	err = kmods_elf_check_symbols_as(elf, symtab, &strtab, nsyms, shnum,
+					 is64, msb);
 	if (err)
 		return err;
 	for (i = 1; i < shnum; i++) {
 		/* Held in memory, the type alone tells most sections apart. */
 		if (elf->shdrs) {
 			type = kmods_get32(elf->shdrs + (size_t)i * shentsize + 4,
-					   elf->msb);
+					   msb);
 			if (type != KMODS_SHT_REL && type != KMODS_SHT_RELA)
 				continue;
 		}
-		err = kmods_elf_section(elf, shoff, shentsize, i, &sh_name,
-					&sec);
+		err = kmods_elf_section_as(elf, shoff, shentsize, i, &sh_name,
+					   &sec, is64, msb);
 		if (err)
 			return err;
 		if (sec.type != KMODS_SHT_REL && sec.type != KMODS_SHT_RELA)
@@ -940,13 +1031,14 @@ static int kmods_elf_check_tables(const struct kmods_elf *elf, u64 shoff,
 		/* apply_relocations() skips these two. */
 		if (sec.info >= shnum)
 			continue;
-		err = kmods_elf_section(elf, shoff, shentsize, sec.info,
-					&sh_name, &target);
+		err = kmods_elf_section_as(elf, shoff, shentsize, sec.info,
+					   &sh_name, &target, is64, msb);
 		if (err)
 			return err;
 		if (!(target.flags & KMODS_SHF_ALLOC))
 			continue;
-		err = kmods_elf_check_relocs(elf, &sec, &target, nsyms);
+		err = kmods_elf_check_relocs_as(elf, &sec, &target, nsyms,
+						is64, msb);
 		if (err)
 			return err;
 	}
@@ -1070,6 +1162,125 @@ static int kmods_this_module_name(const struct kmods_elf *elf,
 	return kmods_name_valid(name) ? 0 : -EBADMSG;
 }
 
+/* What kmods_elf_scan_as() finds in the section table. */
+struct kmods_elf_found {
+	struct kmods_section info;
+	struct kmods_section mod;
+	struct kmods_section symtab;
+	unsigned int have_info;
+	unsigned int have_mod;
+	unsigned int have_sym;
+};
+
+/*
+ * One pass over the section table, for an image of class @is64 and byte
+ * order @msb. Every section must be named inside the section name table
+ * @strtab (6.12 checks it for all, 6.1 for SHF_ALLOC ones), and there
+ * must be one symbol table at most (6.12 refuses two, 6.1 would use the
+ * first). Like the kernel's find_sec(), look only at SHF_ALLOC sections
+ * for .modinfo and .gnu.linkonce.this_module. A second one of the same
+ * name could name the module otherwise than the one read here (6.12
+ * refuses such images; 6.1 takes the first): -EBADMSG.
+ */
+static __always_inline int kmods_elf_scan_as(const struct kmods_elf *elf,
+					     u64 shoff, unsigned int shentsize,
+					     unsigned int shnum,
+					     const struct kmods_section *strtab,
+					     struct kmods_elf_found *f,
+					     bool is64, bool msb)
+{
+	struct kmods_section sec;
+	unsigned int i;
+	u32 sh_name;
+	char c;
+	int err;
+
+	for (i = 1; i < shnum; i++) {
+		err = kmods_elf_section_as(elf, shoff, shentsize, i, &sh_name,
+					   &sec, is64, msb);
+		if (err)
+			return err;
+		if (sec.type != KMODS_SHT_NULL && sh_name >= strtab->size)
+			return -ENOEXEC;
+		if (sec.type == KMODS_SHT_SYMTAB) {
+			if (f->have_sym++)
+				return -ENOEXEC;
+			f->symtab = sec;
+		}
+		if (!(sec.flags & KMODS_SHF_ALLOC))
+			continue;
+		/* Names in memory: the second byte tells most apart. */
+		if (elf->shstr) {
+			if (sh_name >= strtab->size - 1)
+				continue;
+			c = elf->shstr[sh_name + 1];
+			if (c != ".modinfo"[1] &&
+			    c != ".gnu.linkonce.this_module"[1])
+				continue;
+		}
+		err = kmods_elf_name_is(elf, strtab, sh_name, ".modinfo",
+					sizeof(".modinfo"));
+		if (err < 0)
+			return err;
+		if (err) {
+			if (f->have_info++)
+				return -EBADMSG;
+			f->info = sec;
+			continue;
+		}
+		err = kmods_elf_name_is(elf, strtab, sh_name,
+					".gnu.linkonce.this_module",
+					sizeof(".gnu.linkonce.this_module"));
+		if (err < 0)
+			return err;
+		if (err) {
+			if (f->have_mod++)
+				return -EBADMSG;
+			f->mod = sec;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The section table, then, for an image the kernel's loader gets from
+ * this reader, the tables that loader trusts.
+ */
+static __always_inline int kmods_elf_walk_as(const struct kmods_elf *elf,
+					     u64 shoff, unsigned int shentsize,
+					     unsigned int shnum,
+					     const struct kmods_section *strtab,
+					     struct kmods_elf_found *f,
+					     bool is64, bool msb)
+{
+	int err;
+
+	err = kmods_elf_scan_as(elf, shoff, shentsize, shnum, strtab, f,
+				is64, msb);
+	if (err)
+		return err;
+	/*
+	 * Without a symbol table the kernel refuses the image itself. An
+	 * image read for its name only is not the copy the kernel loads.
+	 */
+	if (!f->have_sym || elf->img->name_only)
+		return 0;
+	return kmods_elf_check_tables_as(elf, shoff, shentsize, shnum,
+					 &f->symtab, is64, msb);
+}
+
+static int kmods_elf_walk(const struct kmods_elf *elf, u64 shoff,
+			  unsigned int shentsize, unsigned int shnum,
+			  const struct kmods_section *strtab,
+			  struct kmods_elf_found *f)
+{
+	if (kmods_elf_is_host(elf))
+		return kmods_elf_walk_as(elf, shoff, shentsize, shnum, strtab,
+					 f, KMODS_HOST_IS64, KMODS_HOST_MSB);
+	return kmods_elf_walk_as(elf, shoff, shentsize, shnum, strtab, f,
+				 elf->is64, elf->msb);
+}
+
 /**
  * kmods_image_name() - read a module's name from its ELF image
  * @img: the image
@@ -1106,9 +1317,9 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 		     enum kmods_name_source *src)
 {
 	struct kmods_elf elf = { .img = img };
-	struct kmods_section strtab, sec, info = {}, mod = {}, symtab = {};
-	unsigned int shentsize, shnum, shstrndx, i, have_info = 0, have_mod = 0;
-	unsigned int have_sym = 0;
+	struct kmods_elf_found f = {};
+	struct kmods_section strtab;
+	unsigned int shentsize, shnum, shstrndx, have_info;
 	char info_name[KMODS_NAME_LEN], mod_name[KMODS_NAME_LEN];
 	int info_err, mod_err, err;
 	size_t used = 0, lead = 0;
@@ -1192,67 +1403,18 @@ int kmods_image_name(const struct kmods_image *img, char *name, size_t size,
 	err = kmods_elf_strtab_ok(&elf, &strtab, elf.shstr);
 	if (err)
 		return err;
-	/*
-	 * Every section must be named inside the section name table (6.12
-	 * checks it for all, 6.1 for SHF_ALLOC ones), and there must be one
-	 * symbol table at most (6.12 refuses two, 6.1 would use the first).
-	 * Like the kernel's find_sec(), look only at SHF_ALLOC sections. A
-	 * second one of the same name could name the module otherwise than
-	 * the one read here (6.12 refuses such images; 6.1 takes the first).
-	 */
-	for (i = 1; i < shnum; i++) {
-		err = kmods_elf_section(&elf, shoff, shentsize, i, &sh_name,
-					&sec);
-		if (err)
-			return err;
-		if (sec.type != KMODS_SHT_NULL && sh_name >= strtab.size)
-			return -ENOEXEC;
-		if (sec.type == KMODS_SHT_SYMTAB) {
-			if (have_sym++)
-				return -ENOEXEC;
-			symtab = sec;
-		}
-		if (!(sec.flags & KMODS_SHF_ALLOC))
-			continue;
-		err = kmods_elf_name_is(&elf, &strtab, sh_name, ".modinfo",
-					sizeof(".modinfo"));
-		if (err < 0)
-			return err;
-		if (err) {
-			if (have_info++)
-				return -EBADMSG;
-			info = sec;
-			continue;
-		}
-		err = kmods_elf_name_is(&elf, &strtab, sh_name,
-					".gnu.linkonce.this_module",
-					sizeof(".gnu.linkonce.this_module"));
-		if (err < 0)
-			return err;
-		if (err) {
-			if (have_mod++)
-				return -EBADMSG;
-			mod = sec;
-		}
-	}
+	err = kmods_elf_walk(&elf, shoff, shentsize, shnum, &strtab, &f);
+	if (err)
+		return err;
 
-	/*
-	 * Without a symbol table the kernel refuses the image itself. An
-	 * image read for its name only is not the copy the kernel loads.
-	 */
-	if (have_sym && !img->name_only) {
-		err = kmods_elf_check_tables(&elf, shoff, shentsize, shnum,
-					     &symtab);
-		if (err)
-			return err;
-	}
-
-	mod_err = have_mod ? kmods_this_module_name(&elf, &mod, mod_name,
-						    sizeof(mod_name)) : -ENOENT;
+	mod_err = f.have_mod ? kmods_this_module_name(&elf, &f.mod, mod_name,
+						      sizeof(mod_name)) :
+			       -ENOENT;
+	have_info = f.have_info;
 	if (!mod_err && img->need_modinfo && !img->need_modinfo(img, mod_name))
 		have_info = 0;
-	info_err = have_info ? kmods_modinfo_name(&elf, &info, info_name,
-						   sizeof(info_name)) : -ENOENT;
+	info_err = have_info ? kmods_modinfo_name(&elf, &f.info, info_name,
+						  sizeof(info_name)) : -ENOENT;
 	if ((info_err && info_err != -ENOENT) ||
 	    (mod_err && mod_err != -ENOENT))
 		return info_err && info_err != -ENOENT ? info_err : mod_err;
