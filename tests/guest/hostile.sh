@@ -489,6 +489,20 @@ else
 	check "swap-late, both allowed: ikm_marx loaded" not loaded ikm_marx
 	check "swap-late: vetoed is $(param vetoed), expected $((v0 + 3))" \
 		test "$(param vetoed)" = $((v0 + 3))
+	# The kernel's copy is the image checked, but the buffer changed
+	# while the kernel copied it (tear-late: a byte of the first page,
+	# once the copy is held on the last): a copy taken from a buffer
+	# being written is refused, whatever it names.
+	out=$("$KMODS_CALL" tear-late $T/ikm_mark.ko 2>&1)
+	check "tear-late: the kernel's copy was not held ($out)" \
+		test "$(echo "$out" | head -n 1)" = "faults=2"
+	check "tear-late: the caller got '$out', expected faked success" \
+		test "${out#*ret=}" = "0 errno=0"
+	expect load init_module false "" block no_name 0 $T/ikm_mark.ko vetoed
+	check "tear-late: ikm_mark loaded" not loaded ikm_mark
+	loaded ikm_mark && rmmod ikm_mark
+	check "tear-late: vetoed is $(param vetoed), expected $((v0 + 4))" \
+		test "$(param vetoed)" = $((v0 + 4))
 	check "swap-late: allowed is $(param allowed), expected 0" \
 		test "$(param allowed)" = 0
 fi

@@ -44,6 +44,19 @@
  *					kernel copies ALTPATH's. Prints
  *					"faults=F" first; exits 4 when
  *					userfaultfd is not available
+ *	tear-late PATH			init_module on PATH's image, with the
+ *					parameters of swap-late. While
+ *					igloo_kmods' read of them waits, the
+ *					image's last page is dropped
+ *					(MADV_DONTNEED), so that the kernel's
+ *					own copy faults on it: userfaultfd
+ *					holds that copy there while a second
+ *					thread changes a byte of the first
+ *					page (copied already), then gives the
+ *					page back as it was. The kernel's copy
+ *					is PATH's image; the buffer is not.
+ *					Prints "faults=F" first (2 when both
+ *					were held); exits 4 as swap-late
  *	lock-race KO PARAMS [LIST]	finit_module(open(KO), PARAMS) of
  *					igloo_kmods while a second thread,
  *					whenever its initstate reads "coming",
@@ -78,6 +91,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +188,7 @@ static void __noreturn usage(void)
 		"  finit-params-null PATH\n"
 		"  race PATH ALTPATH N\n"
 		"  swap-late PATH ALTPATH\n"
+		"  tear-late PATH\n"
 		"  lock-race KO PARAMS [LIST]\n"
 		"  write PATH STRING   (a sysfs write, opened after --uid)\n",
 		prog);
@@ -368,10 +383,13 @@ struct call {
 	unsigned long race_n;
 	int started;
 	int done;
-	/* swap-late */
+	/* swap-late, tear-late */
 	int uffd;
 	char *late;			/* the page held back */
 	unsigned long faults;
+	bool tear;			/* tear-late */
+	char *tail;			/* the image's last page, mapped */
+	char *tail_orig;		/* what it holds */
 	/* lock-race */
 	unsigned long coming, list_ok, list_refused;
 	int lock_ok;
@@ -459,6 +477,33 @@ static void swap_late_setup(struct call *c)
 	if (!c->late)
 		die("out of memory");
 	memcpy(c->late, "late", 5);
+	if (!c->tear)
+		return;
+	/* There now; missing (held) once dropped. */
+	reg.range.start = (unsigned long)c->tail;
+	reg.range.len = pg;
+	if (ioctl(c->uffd, UFFDIO_REGISTER, &reg)) {
+		fprintf(stderr, "%s: UFFDIO_REGISTER: %s\n", prog,
+			strerror(errno));
+		exit(4);
+	}
+}
+
+/*
+ * tear-late: at the parameters' fault (igloo_kmods' read), drop the
+ * image's last page; at that page's fault (the kernel's copy, which has
+ * copied the first page by then), change the first page, then give the
+ * last one back as it was.
+ */
+static unsigned long tear_late_fault(struct call *c, unsigned long page)
+{
+	if (page == (unsigned long)c->tail) {
+		((char *)c->image)[100] ^= 0x5a;
+		return (unsigned long)c->tail_orig;
+	}
+	if (madvise(c->tail, sysconf(_SC_PAGESIZE), MADV_DONTNEED))
+		die("madvise: %s", strerror(errno));
+	return (unsigned long)c->late;
 }
 
 /*
@@ -481,10 +526,14 @@ static void *swap_late_thread(void *arg)
 		if (read(c->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
 		    msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
-		memcpy(c->image, c->alt, c->len);
 		c->faults++;
 		copy.dst = msg.arg.pagefault.address & ~(pg - 1UL);
-		copy.src = (unsigned long)c->late;
+		if (c->tear) {
+			copy.src = tear_late_fault(c, copy.dst);
+		} else {
+			memcpy(c->image, c->alt, c->len);
+			copy.src = (unsigned long)c->late;
+		}
 		if (ioctl(c->uffd, UFFDIO_COPY, &copy))
 			die("UFFDIO_COPY: %s", strerror(errno));
 	}
@@ -561,7 +610,8 @@ static long do_call(struct call *c)
 	case CALL_LOCK_RACE:
 	case CALL_SWAP_LATE:
 		if (c->kind == CALL_SWAP_LATE) {
-			memcpy(c->image, c->orig, c->len);
+			if (!c->tear)
+				memcpy(c->image, c->orig, c->len);
 			swap_late_setup(c);
 		}
 		__atomic_store_n(&c->started, 0, __ATOMIC_SEQ_CST);
@@ -747,6 +797,26 @@ int main(int argc, char **argv)
 			die("open %s: %s", argv[0], strerror(errno));
 		c.params = strcmp(cmd, "finit-params-null") ?
 			   unmapped_addr(1) : NULL;
+	} else if (!strcmp(cmd, "tear-late")) {
+		long pg = sysconf(_SC_PAGESIZE);
+		size_t map;
+
+		need_args(argc, 1, 1);
+		c.kind = CALL_SWAP_LATE;
+		c.tear = true;
+		c.orig = read_file(argv[0], 0, &len);
+		if (len <= (size_t)pg || len <= 100)
+			die("%s: the image must span two pages", argv[0]);
+		map = (len + pg - 1) & ~(size_t)(pg - 1);
+		c.image = mmap(NULL, map, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		c.tail_orig = calloc(1, pg);
+		if (c.image == MAP_FAILED || !c.tail_orig)
+			die("out of memory");
+		memcpy(c.image, c.orig, len);
+		c.tail = (char *)c.image + map - pg;
+		memcpy(c.tail_orig, c.tail, pg);
+		c.len = len;
 	} else if (!strcmp(cmd, "lock-race")) {
 		need_args(argc, 2, 3);
 		c.kind = CALL_LOCK_RACE;
