@@ -378,11 +378,12 @@ static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
 }
 #elif defined(CONFIG_PPC64) && !(defined(_CALL_ELF) && _CALL_ELF == 2)
 /*
- * ELFv1 (big-endian ppc64): a function pointer is a descriptor, not code,
- * so the redirect would jump into data and the original would be called
- * at its descriptor. Refuse the build until it is described here.
+ * ELFv1 (big-endian ppc64 before 6.5, or with PPC64_BIG_ENDIAN_ELF_ABI_V2
+ * off; penguin's 6.13 is ELFv2): a function pointer is a descriptor, not
+ * code, so the redirect would jump into data and the original would be
+ * called at its descriptor. Refuse the build until it is described here.
  */
-#error "igloo_kmods: big-endian ppc64 (ELFv1 function descriptors) is not supported yet"
+#error "igloo_kmods: ppc64 ELFv1 is not supported (PPC64_BIG_ENDIAN_ELF_ABI_V2)"
 #endif
 #elif defined(CONFIG_RISCV) && defined(KMODS_PTREGS_SYSCALLS)
 /*

@@ -370,12 +370,13 @@ PAR=1 tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
 # the two header sets (build, status, install, installed, vermagic,
 # parameters, depmod), remove and a clean machine: 19.
 RUNS=180 tier dkms 19 1200 tests/dkms.sh
-# penguin's 6.13 powerpc64, built only, against a 6.12 tree prepared
-# with modules_prepare (tests/arch-build.sh): its build-time refusal.
+# penguin's 6.13 powerpc64 (big-endian ELFv2), built only, with each
+# record transport, against a 6.12 tree prepared with modules_prepare
+# (tests/arch-build.sh).
 # riscv64, powerpc and mips64eb, which boot, are built against their
 # kernels after their guests (arch-build-booted).
 NEEDS="kernel:6.12/powerpc64" RUNS=60 \
-	tier arch-build 1 3600 tests/arch-build.sh --arch powerpc64
+	tier arch-build 2 3600 tests/arch-build.sh --arch powerpc64
 # penguin's default kernel: vanilla 4.10.17 with penguin's x86_64 options
 # (tests/kernel/penguin.config), records through /dev/igloo_kmods.
 NEEDS=kernel:4.10/penguin RUNS=150 \

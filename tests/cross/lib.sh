@@ -244,10 +244,10 @@ kmods_arch_info()
 		KA_CONSOLE=ttyS0
 		KA_CHANNELS=aux ;;
 	powerpc64)
-		# penguin's 6.13 powerpc64 (big-endian ELFv1), which compat.h
-		# refuses: igloo_kmods is built, to see it stop, against a
-		# 6.12 tree that tests/kernel/build.sh configures and
-		# modules_prepare's.
+		# penguin's 6.13 powerpc64 (big-endian, ELFv2 as 6.5 on
+		# make it by default): igloo_kmods is built against a 6.12
+		# tree that tests/kernel/build.sh configures and
+		# modules_prepare's; no kernel is booted.
 		KA_DEB='' KA_FLAVOUR=powerpc64 KA_SELFBUILT=1 KA_BUILDONLY=1
 		KA_SERIES=6.12 KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu-
 		KA_CC=${KA_CROSS}gcc-12

@@ -16,8 +16,8 @@
 # with penguin's options), mipsel, arm64 or armel (QEMU's virt machine).
 # Fails if a value a fragment asks for is not in the final .config.
 #
-# Build-only flavour (6.x): powerpc64 (big-endian), penguin's 6.13
-# architecture that compat.h refuses: base-prepare.config and
+# Build-only flavour (6.x): powerpc64 (big-endian ELFv2), penguin's 6.13
+# architecture with no kernel booted here yet: base-prepare.config and
 # FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
