@@ -130,14 +130,15 @@ static void kmods_prof_mem(u64 bytes)
 	}
 }
 
+/* NMI-safe: kmods_copy_check() runs in the probe on load_module(). */
 static u64 kmods_prof_now(void)
 {
-	return ktime_get_ns();
+	return ktime_get_mono_fast_ns();
 }
 
 static void kmods_prof_add(enum kmods_prof_part part, u64 start)
 {
-	atomic64_add(ktime_get_ns() - start, &kmods_prof_ns[part]);
+	atomic64_add(kmods_prof_now() - start, &kmods_prof_ns[part]);
 	atomic64_inc(&kmods_prof_calls[part]);
 }
 

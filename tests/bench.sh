@@ -704,8 +704,9 @@ if prof:
     L.append(para(
         "Guest instructions per blocked ``finit_module`` call (quiet=1), "
         "part by part, from a build of igloo_kmods with ``KMODS_PROFILE=1`` "
-        "(``make KMODS_PROFILE=1``), which sums ``ktime_get_ns()`` deltas "
-        "around each part of ``kmods_load()`` and prints them when it is "
+        "(``make KMODS_PROFILE=1``), which sums "
+        "``ktime_get_mono_fast_ns()`` deltas around each part of "
+        "``kmods_load()`` and prints them when it is "
         "unloaded; %d calls per round (``load-loop``), median of the "
         "rounds. The kprobe and the system call around ``kmods_load()`` are "
         "the difference between the whole call, timed in user space, and "
