@@ -368,13 +368,19 @@ static inline void kmods_sc_set_args(struct pt_regs *r, const unsigned long *a)
 #ifdef CONFIG_PPC64_ELF_ABI_V2
 /*
  * The probe sits on the local entry point; an entry here is reached at
- * its global one, which computes the module's TOC from r12.
+ * its global one, which computes the module's TOC from r12. The return
+ * address goes through instruction_pointer_set(): from 5.14 on, 64-bit
+ * Book3S returns from an interrupt through SRR0 as it was on entry unless
+ * told it changed (regs_set_return_ip()). With probes on ftrace (Debian's
+ * ppc64el) the ftrace caller returns to regs->nip itself; with trap
+ * probes (penguin's kernels: no ftrace) a plain write of nip went back to
+ * the probed function (PPC_RFI_SRR_DEBUG: "SRR0 was: ... should be: ...").
  */
 #define KMODS_HAVE_REDIRECT
 static inline void kmods_redirect(struct pt_regs *regs, unsigned long fn)
 {
 	regs->gpr[12] = fn;
-	regs->nip = fn;
+	instruction_pointer_set(regs, fn);
 }
 #elif defined(CONFIG_PPC64) && !(defined(_CALL_ELF) && _CALL_ELF == 2)
 /*

@@ -4,18 +4,16 @@
 # tests/arch-build.sh [--kernel SERIES] [--arch ARCH]...
 #
 # Build coverage of penguin's 6.13 architectures (KMODS_BUILDONLY_ARCHES,
-# tests/cross/lib.sh): for riscv64, powerpc (32-bit big-endian e500) and
-# mips64eb, igloo_kmods.ko must build without a compiler warning against
+# tests/cross/lib.sh): for riscv64, powerpc (32-bit big-endian e500),
+# powerpc64 (64-bit big-endian) and mips64eb, igloo_kmods.ko must build without a compiler warning against
 # a linux-source-SERIES tree (default 6.12) that tests/kernel/build.sh
 # made; with the default transport (relay: the trees have relay and
 # debugfs) and with KMODS_TRANSPORT=chardev (what penguin's kernels get).
 # They are built against the full kernels that tests/arch.sh boots (the
-# first run builds them and their busybox). powerpc64 (big-endian) is
-# built against a tree configured from base-prepare.config and prepared
-# with `make modules_prepare` only, and its module must be of the ELFv2
-# ABI, as the kernel is (the ELFv1 ABI's function descriptors are what
-# compat.h refuses with an #error). A "warning:" from the compiler fails a
-# build.
+# first run builds them and their busybox). The powerpc64 (big-endian)
+# module must be of the ELFv2 ABI, as the kernel is (the ELFv1 ABI's
+# function descriptors are what compat.h refuses with an #error). A
+# "warning:" from the compiler fails a build.
 #
 # --arch: only these of KMODS_BUILDONLY_ARCHES.
 #

@@ -104,7 +104,7 @@ declare -A cold_secs=(
 	[kernel:4.10/mipsel]=2400
 	[kernel:6.12/riscv64]=1200
 	[kernel:6.12/powerpc]=900
-	[kernel:6.12/powerpc64]=300
+	[kernel:6.12/powerpc64]=900
 	[kernel:6.12/mips64eb]=1200
 	[busybox:mipseb]=400
 	[kernel:4.10/arm64]=3200
@@ -112,6 +112,7 @@ declare -A cold_secs=(
 	[busybox:riscv64]=500
 	[busybox:mips64eb]=400
 	[busybox:powerpc]=400
+	[busybox:powerpc64]=400
 	[debian:arm64]=60 [debian:armhf]=60 [debian:armel]=60
 	[debian:mipsel]=60 [debian:mips64el]=60 [debian:ppc64el]=60
 	[debian:i386]=60
@@ -370,13 +371,6 @@ PAR=1 tier guest-6.1-nodebugfs "$(scenarios $S)" 900 tests/run-guest.sh \
 # the two header sets (build, status, install, installed, vermagic,
 # parameters, depmod), remove and a clean machine: 19.
 RUNS=180 tier dkms 19 1200 tests/dkms.sh
-# penguin's 6.13 powerpc64 (big-endian ELFv2), built only, with each
-# record transport, against a 6.12 tree prepared with modules_prepare
-# (tests/arch-build.sh).
-# riscv64, powerpc and mips64eb, which boot, are built against their
-# kernels after their guests (arch-build-booted).
-NEEDS="kernel:6.12/powerpc64" RUNS=60 \
-	tier arch-build 2 3600 tests/arch-build.sh --arch powerpc64
 # penguin's default kernel: vanilla 4.10.17 with penguin's x86_64 options
 # (tests/kernel/penguin.config), records through /dev/igloo_kmods.
 NEEDS=kernel:4.10/penguin RUNS=150 \
@@ -419,10 +413,10 @@ NEEDS="kernel:6.1/mipseb busybox:mipseb" RUNS=900 \
 	tier hostile-mipseb "$(scenarios $H)" 3600 tests/arch.sh --arch mipseb \
 	--script $H --out "$KMODS_BUILD/arch-hostile"
 # penguin's 6.13 riscv64 (QEMU virt, OpenSBI), mips64eb (malta, MIPS64r2
-# big-endian, o32 callers too) and powerpc (ppce500, 32-bit big-endian
-# e500mc): 6.12 kernels and busybox built here, the scenarios; then
-# igloo_kmods built against the three with each transport
-# (tests/arch-build.sh).
+# big-endian, o32 callers too), powerpc (ppce500, 32-bit big-endian
+# e500mc) and powerpc64 (pseries, 64-bit big-endian ELFv2): 6.12 kernels
+# and busybox built here, the scenarios; then igloo_kmods built against
+# the four with each transport (tests/arch-build.sh).
 NEEDS="kernel:6.12/riscv64 busybox:riscv64" RUNS=120 PAR=1 \
 	tier cross-riscv64 "$(scenarios $S)" 7200 tests/arch.sh \
 	--arch riscv64 --kernel 6.12 --out "$KMODS_BUILD/arch"
@@ -432,10 +426,14 @@ NEEDS="kernel:6.12/mips64eb busybox:mips64eb" RUNS=200 PAR=1 \
 NEEDS="kernel:6.12/powerpc busybox:powerpc" RUNS=200 PAR=1 \
 	tier cross-powerpc "$(scenarios $S)" 7200 tests/arch.sh \
 	--arch powerpc --kernel 6.12 --out "$KMODS_BUILD/arch"
+NEEDS="kernel:6.12/powerpc64 busybox:powerpc64" RUNS=200 PAR=1 \
+	tier cross-powerpc64 "$(scenarios $S)" 7200 tests/arch.sh \
+	--arch powerpc64 --kernel 6.12 --out "$KMODS_BUILD/arch"
 NEEDS="kernel:6.12/riscv64 busybox:riscv64 kernel:6.12/mips64eb
-	busybox:mips64eb kernel:6.12/powerpc busybox:powerpc" RUNS=60 \
-	tier arch-build-booted 6 3600 tests/arch-build.sh --arch riscv64 \
-	--arch mips64eb --arch powerpc
+	busybox:mips64eb kernel:6.12/powerpc busybox:powerpc
+	kernel:6.12/powerpc64 busybox:powerpc64" RUNS=60 \
+	tier arch-build-booted 8 3600 tests/arch-build.sh --arch riscv64 \
+	--arch mips64eb --arch powerpc --arch powerpc64
 # penguin's 4.10 on its other architectures, records through
 # /dev/igloo_kmods: arm64 and armel on QEMU's virt (kernels built here,
 # tests/kernel/build.sh 4.10 arm64|armel, Debian's user space from the 6.1

@@ -34,9 +34,8 @@
 
 KMODS_ARCH=${KMODS_ARCH:-x86_64}
 KMODS_CROSS_ARCHES="arm64 armhf armel mipsel mips64el mipseb ppc64el i386"
-# Built by tests/arch-build.sh: penguin's 6.13 architectures (riscv64
-# and mips64eb also boot: tests/arch.sh --arch riscv64|mips64eb --kernel
-# 6.12).
+# Built by tests/arch-build.sh: penguin's 6.13 architectures (each also
+# boots: tests/arch.sh --arch ARCH --kernel 6.12).
 KMODS_BUILDONLY_ARCHES="riscv64 powerpc powerpc64 mips64eb"
 
 # kmods_arch_canon NAME: Debian and kernel spellings to the table's names.
@@ -244,14 +243,22 @@ kmods_arch_info()
 		KA_CONSOLE=ttyS0
 		KA_CHANNELS=aux ;;
 	powerpc64)
-		# penguin's 6.13 powerpc64 (big-endian, ELFv2 as 6.5 on
-		# make it by default): igloo_kmods is built against a 6.12
-		# tree that tests/kernel/build.sh configures and
-		# modules_prepare's; no kernel is booted.
-		KA_DEB='' KA_FLAVOUR=powerpc64 KA_SELFBUILT=1 KA_BUILDONLY=1
-		KA_SERIES=6.12 KA_KARCH=powerpc KA_CROSS=powerpc64-linux-gnu-
-		KA_CC=${KA_CROSS}gcc-12
-		KA_HOST_PACKAGES="gcc-12-${KA_CROSS%-}" ;;
+		# penguin's 6.13 powerpc64 (big-endian; ELFv2, as 6.5 on
+		# make it by default), which Debian 12 does not ship: as
+		# riscv64, on QEMU's pseries, whose spapr-vty are the console
+		# and the channels, as ppc64el's. busybox is built with
+		# Debian's ppc64 cross compiler (an ELFv1 user space, which
+		# the kernel runs whatever its own ABI).
+		KA_DEB='' KA_FLAVOUR=powerpc64 KA_KARCH=powerpc
+		KA_SELFBUILT=1 KA_SERIES=6.12
+		KA_CROSS=powerpc64-linux-gnu-
+		KA_CC=powerpc64-linux-gnu-gcc-12
+		KA_HOST_PACKAGES="gcc-12-powerpc64-linux-gnu
+			libc6-dev-ppc64-cross qemu-system-ppc patch"
+		KA_QEMU=qemu-system-ppc64
+		KA_MACHINE=(-M pseries -cpu power9)
+		KA_CONSOLE=hvc0
+		KA_CHANNELS=hvc ;;
 	i386)
 		# 32-bit x86 (Debian's 686 flavour): the host's gcc-12 -m32
 		# builds the kernel side (its headers set ARCH=x86) and, with

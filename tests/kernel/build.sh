@@ -16,9 +16,8 @@
 # with penguin's options), mipsel, arm64 or armel (QEMU's virt machine).
 # Fails if a value a fragment asks for is not in the final .config.
 #
-# Build-only flavour (6.x): powerpc64 (big-endian ELFv2), penguin's 6.13
-# architecture with no kernel booted here yet: base-prepare.config and
-# FLAVOUR.config, then
+# Build-only flavours (6.x; none at present, every flavour boots):
+# base-prepare.config and FLAVOUR.config, then
 # `make modules_prepare` only (no kernel image, no modules, no
 # Module.symvers): enough to build igloo_kmods against, in a few minutes.
 #
@@ -70,7 +69,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|powerpc|penguin|arm64|armel, or build-only powerpc64)"
+[ $# = 2 ] || kmods_die "usage: $0 [--quiet] VERSION FLAVOUR (VERSION: 4.10|6.1|6.12, FLAVOUR: debug|igloo|mipseb|mipsel|mips64eb|riscv64|powerpc|powerpc64|penguin|arm64|armel)"
 version=$1
 flavour=$2
 case $version/$flavour in
@@ -83,7 +82,6 @@ case $version/$flavour in
 esac
 prepare_only=0 prepare_extra=''
 case $flavour in
-powerpc64) prepare_only=1 ;;
 # 32-bit powerpc links every module with crtsavres.o, which the prune
 # below keeps.
 powerpc) prepare_extra=arch/powerpc/lib/crtsavres.o ;;
@@ -127,7 +125,7 @@ case $version/$flavour in
 */powerpc)
 	karch=powerpc cross=powerpc-linux-gnu- image=vmlinux bases=base-boot ;;
 */powerpc64)
-	karch=powerpc cross=powerpc64-linux-gnu- image='' bases=base-prepare ;;
+	karch=powerpc cross=powerpc64-linux-gnu- image=vmlinux bases=base-boot ;;
 # mips64eb: 64-bit big-endian MIPS64r2 malta (booted, as mipseb).
 */mips64eb)
 	karch=mips cross=mips64-linux-gnuabi64- image=vmlinux bases="base-mips" ;;
