@@ -461,6 +461,17 @@ swap()
 	out=$("$KMODS_CALL" swap-late $T/ikm_mark.ko "$1" 2>&1)
 	rc=$?
 }
+# refused WHAT PATH N: the kernel's copy of PATH's call was refused: the
+# caller got the faked success, the record is blocked without a name and
+# vetoed, and it is the Nth veto of the scenario.
+refused()
+{
+	check "$1: the caller got '$out', expected faked success" \
+		test "${out#*ret=}" = "0 errno=0"
+	expect load init_module false "" block no_name 0 "$2" vetoed
+	check "$1: vetoed is $(param vetoed), expected $((v0 + $3))" \
+		test "$(param vetoed)" = $((v0 + $3))
+}
 v0=$(param vetoed)
 swap $H/ikm_marx.ko
 if [ $rc = 4 ]; then
@@ -470,30 +481,18 @@ else
 		test "$(echo "$out" | head -n 1)" = "faults=1"
 	# Another module in the kernel's copy than in the buffer read, a
 	# denied one: refused there, without a name, faked success.
-	check "swap-late ikm_marx: the caller got '$out', expected faked success" \
-		test "${out#*ret=}" = "0 errno=0"
-	expect load init_module false "" block no_name 0 $H/ikm_marx.ko vetoed
+	refused "swap-late ikm_marx" $H/ikm_marx.ko 1
 	check "swap-late: ikm_marx loaded" not loaded ikm_marx
 	check "swap-late: ikm_mark loaded" not loaded ikm_mark
-	check "swap-late: vetoed is $(param vetoed), expected $((v0 + 1))" \
-		test "$(param vetoed)" = $((v0 + 1))
 	# A copy that cannot be parsed: the same.
 	swap $H/shoff-past-end.ko
-	check "swap-late shoff-past-end: the caller got '$out', expected faked success" \
-		test "${out#*ret=}" = "0 errno=0"
-	expect load init_module false "" block no_name 0 $H/shoff-past-end.ko vetoed
-	check "swap-late: vetoed is $(param vetoed), expected $((v0 + 2))" \
-		test "$(param vetoed)" = $((v0 + 2))
+	refused "swap-late shoff-past-end" $H/shoff-past-end.ko 2
 	# Both names allowed: still not the image checked, refused.
 	check "allowlist" set_param allowlist ikm_mark,ikm_marx
 	check "denylist" set_param denylist ""
 	swap $H/ikm_marx.ko
-	check "swap-late, both allowed: the caller got '$out', expected faked success" \
-		test "${out#*ret=}" = "0 errno=0"
-	expect load init_module false "" block no_name 0 $H/ikm_marx.ko vetoed
+	refused "swap-late, both allowed" $H/ikm_marx.ko 3
 	check "swap-late, both allowed: ikm_marx loaded" not loaded ikm_marx
-	check "swap-late: vetoed is $(param vetoed), expected $((v0 + 3))" \
-		test "$(param vetoed)" = $((v0 + 3))
 	# The kernel's copy is the image checked, but the buffer changed
 	# while the kernel copied it (tear-late: a byte of the first page,
 	# once the copy is held on the last): a copy taken from a buffer
@@ -501,13 +500,9 @@ else
 	out=$("$KMODS_CALL" tear-late $T/ikm_mark.ko 2>&1)
 	check "tear-late: the kernel's copy was not held ($out)" \
 		test "$(echo "$out" | head -n 1)" = "faults=2"
-	check "tear-late: the caller got '$out', expected faked success" \
-		test "${out#*ret=}" = "0 errno=0"
-	expect load init_module false "" block no_name 0 $T/ikm_mark.ko vetoed
+	refused tear-late $T/ikm_mark.ko 4
 	check "tear-late: ikm_mark loaded" not loaded ikm_mark
 	loaded ikm_mark && rmmod ikm_mark
-	check "tear-late: vetoed is $(param vetoed), expected $((v0 + 4))" \
-		test "$(param vetoed)" = $((v0 + 4))
 	check "swap-late: allowed is $(param allowed), expected 0" \
 		test "$(param allowed)" = 0
 fi
