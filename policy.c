@@ -743,12 +743,30 @@ static u64 kmods_elf_chunk(const struct kmods_elf *elf, u64 left,
 	return kmods_min_u64(left, buf_size / entsize);
 }
 
-/* Decode the section header at @sh and check it lies in the image. */
-static __always_inline int kmods_elf_decode(const struct kmods_elf *elf,
-					    const u8 *sh, bool is64, bool msb,
-					    u32 *name,
-					    struct kmods_section *sec)
+/*
+ * Section header @index, decoded and checked to lie in the image, of an
+ * image of class @is64 and byte order @msb: the image's own, passed as
+ * constants for a kmods_elf_is_host() image.
+ */
+static __always_inline int kmods_elf_section_as(const struct kmods_elf *elf,
+						u64 shoff,
+						unsigned int shentsize,
+						unsigned int index, u32 *name,
+						struct kmods_section *sec,
+						bool is64, bool msb)
 {
+	u8 buf[64];
+	const u8 *sh = buf;
+	int err;
+
+	if (elf->shdrs) {
+		sh = elf->shdrs + (size_t)index * shentsize;
+	} else {
+		err = kmods_elf_read(elf, shoff + (u64)index * shentsize, buf,
+				     is64 ? 64 : 40);
+		if (err)
+			return err;
+	}
 	*name = kmods_get32(sh, msb);
 	sec->type = kmods_get32(sh + 4, msb);
 	if (is64) {
@@ -772,32 +790,6 @@ static __always_inline int kmods_elf_decode(const struct kmods_elf *elf,
 	    sec->size > elf->img->size - sec->offset)
 		return -ENOEXEC;
 	return 0;
-}
-
-/*
- * Section header @index of an image of class @is64 and byte order @msb:
- * the image's own, passed as constants for a kmods_elf_is_host() image.
- */
-static __always_inline int kmods_elf_section_as(const struct kmods_elf *elf,
-						u64 shoff,
-						unsigned int shentsize,
-						unsigned int index, u32 *name,
-						struct kmods_section *sec,
-						bool is64, bool msb)
-{
-	u8 buf[64];
-	const u8 *sh = buf;
-	int err;
-
-	if (elf->shdrs) {
-		sh = elf->shdrs + (size_t)index * shentsize;
-	} else {
-		err = kmods_elf_read(elf, shoff + (u64)index * shentsize, buf,
-				     is64 ? 64 : 40);
-		if (err)
-			return err;
-	}
-	return kmods_elf_decode(elf, sh, is64, msb, name, sec);
 }
 
 static int kmods_elf_section(const struct kmods_elf *elf, u64 shoff,
