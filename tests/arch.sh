@@ -52,8 +52,6 @@ done
 [ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$KMODS_CROSS_ARCHES"
 for a in "${arches[@]}"; do
 	kmods_arch_info "$a"	# dies on an unknown one
-	[ "$build_only" = 1 ] || [ -z "$KA_BUILDONLY" ] || \
-		kmods_die "$a is built only (--build-only): nothing boots it yet"
 done
 
 mkdir -p "$out"

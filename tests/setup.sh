@@ -93,8 +93,6 @@ KMODS_SERIES=$series
 for a in ${arches[@]+"${arches[@]}"}; do
 	[ "$a" = x86_64 ] && continue
 	kmods_arch_info "$a"
-	# Built-only architectures prepare their tree on first use.
-	[ -z "$KA_BUILDONLY" ] || continue
 	if [ -n "$KA_KBUILT" ]; then
 		kmods_kbuilt_kernel_info "$series"
 		continue

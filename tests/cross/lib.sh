@@ -84,10 +84,6 @@ kmods_arch_canon()
 #	KA_SELFBUILT	1: no Debian kernel or user space; the kernel is
 #			tests/kernel/build.sh's flavour KA_FLAVOUR and
 #			busybox is tests/cross/busybox.sh's
-#	KA_BUILDONLY	1: built only, never booted (no QEMU, no busybox):
-#			the kernel tree is tests/kernel/build.sh's
-#			modules_prepare-only flavour KA_FLAVOUR of series
-#			KA_SERIES (penguin's 6.13 architectures)
 #	KA_SERIES	the kernel series tests/arch.sh uses by default
 #	KA_KBUILT	1: the kernel is tests/kernel/build.sh's flavour
 #			KA_FLAVOUR of series KMODS_SERIES, the user space
@@ -98,7 +94,7 @@ kmods_arch_info()
 {
 	KA_ARCH=$(kmods_arch_canon "$1")
 	KA_CROSS='' KA_CC=cc KA_CC32='' KA_APPEND='' KA_PRELOAD='' KA_SELFBUILT=''
-	KA_BUILDONLY='' KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE='' KA_KBUILT=''
+	KA_SERIES=6.1 KA_QEMU='' KA_MACHINE=() KA_CONSOLE='' KA_KBUILT=''
 	KA_SMP_MAX=64 KA_CHANNELS=serial KA_HOST_PACKAGES=''
 	case $KA_ARCH in
 	x86_64)
@@ -310,9 +306,6 @@ kmods_kmake()
 	# Debian's headers name their compiler (<triplet>-gcc-12); a kernel
 	# built here (tests/kernel/build.sh) does not.
 	[ -z "$KA_SELFBUILT$KA_KBUILT" ] || KMODS_KMAKE+=(CC="${KA_CROSS}gcc-12")
-	# A modules_prepare'd tree has no Module.symvers: every kernel symbol
-	# is unknown to modpost, which says so as a warning then.
-	[ -z "$KA_BUILDONLY" ] || KMODS_KMAKE+=(KBUILD_MODPOST_WARN=1)
 }
 
 # kmods_cross_kernel_info SERIES: see the top of this file.
@@ -368,10 +361,6 @@ kmods_selfbuilt_kernel_info()
 			kmods_die "tests/setup.sh --arch $KA_ARCH failed"
 	fi
 	kmods_built_kernel_info "$series" "$KA_FLAVOUR"
-	if [ -n "$KA_BUILDONLY" ]; then
-		KFLAVOUR=$series KSYSROOT='' KDTB=''
-		return 0
-	fi
 	bb=$("$KMODS_TESTS/cross/busybox.sh" "$KA_ARCH") || \
 		kmods_die "tests/cross/busybox.sh $KA_ARCH failed"
 	KFLAVOUR=$series

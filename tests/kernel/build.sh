@@ -16,11 +16,6 @@
 # with penguin's options), mipsel, arm64 or armel (QEMU's virt machine).
 # Fails if a value a fragment asks for is not in the final .config.
 #
-# Build-only flavours (6.x; none at present, every flavour boots):
-# base-prepare.config and FLAVOUR.config, then
-# `make modules_prepare` only (no kernel image, no modules, no
-# Module.symvers): enough to build igloo_kmods against, in a few minutes.
-#
 # 4.10: penguin's default kernel. Debian has no source package of it; the
 # tarball is the first of $KMODS_LINUX_4_10_TARBALL,
 # $KMODS_CACHE/linux-4.10.17.tar.xz and ../shared/linux-4.10.17.tar.xz
@@ -56,9 +51,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Bump when a change to this script changes what it builds. Recipe 1:
-# tinyconfig, then the fragments merged in, then olddefconfig (the
-# booted kernels). Recipe 2: one allnoconfig with the tiny fragments and
-# ours (the build-only trees; see "configure" below).
+# tinyconfig, then the fragments merged in, then olddefconfig.
 RECIPE=1
 
 quiet=0 check=0
@@ -80,13 +73,12 @@ case $version/$flavour in
 6.1/*|6.12/*) ;;
 *) kmods_die "unknown VERSION '$version' (4.10, 6.1 or 6.12)" ;;
 esac
-prepare_only=0 prepare_extra=''
+keep_extra=''
 case $flavour in
 # 32-bit powerpc links every module with crtsavres.o, which the prune
 # below keeps.
-powerpc) prepare_extra=arch/powerpc/lib/crtsavres.o ;;
+powerpc) keep_extra=arch/powerpc/lib/crtsavres.o ;;
 esac
-[ "$prepare_only" = 0 ] || RECIPE=2
 here=$KMODS_TESTS/kernel
 if [ ! -f "$here/$flavour.config" ] || [ "$flavour" = base ]; then
 	kmods_die "unknown FLAVOUR '$flavour' (no tests/kernel/$flavour.config)"
@@ -200,16 +192,6 @@ print_info()
 	local rel
 
 	rel=$(cat "$dir/include/config/kernel.release")
-	if [ "$prepare_only" = 1 ]; then
-		# Nothing to boot or install: the build tree alone.
-		echo "bzImage="
-		echo "build=$dir"
-		echo "release=$rel"
-		echo "modroot="
-		echo "moddir="
-		echo "source=$src"
-		return
-	fi
 	echo "bzImage=$dir/$image"
 	echo "build=$dir"
 	echo "release=$rel"
@@ -221,9 +203,8 @@ print_info()
 built()
 {
 	[ -f "$stamp" ] && [ -f "$src/Makefile" ] || return 1
-	[ -z "$prepare_extra" ] || [ -f "$dir/$prepare_extra" ] || return 1
-	[ "$prepare_only" = 1 ] || \
-		{ [ -f "$dir/$image" ] && [ -f "$dir/Module.symvers" ]; }
+	[ -z "$keep_extra" ] || [ -f "$dir/$keep_extra" ] || return 1
+	[ -f "$dir/$image" ] && [ -f "$dir/Module.symvers" ]
 }
 
 if built; then
@@ -302,34 +283,9 @@ run()
 }
 
 # --- configure ---------------------------------------------------------------
-# tinyconfig is allnoconfig with the tiny fragments. For the build-only
-# trees (recipe 2) the fragments go into the same allnoconfig
-# (KCONFIG_ALLCONFIG; a later line wins), not merged into tinyconfig's
-# result afterwards: merged afterwards, every option under a menu they
-# switch on (NET, TTY, INPUT...) is left to olddefconfig and so takes its
-# default, mostly y: ethtool's netlink, PS/2 mice, VT, cpufreq, PTP, every
-# decompressor. The booted kernels keep recipe 1 (tinyconfig, merge,
-# olddefconfig), the configuration their tests were run on: 6.12-debug
-# goes from 872 to 755 objects with recipe 2 (make -n), and the
-# fragments recipe 2 needs for the others are not written yet.
 log "configuring $version-$flavour in $dir (fragments: ${frags[*]##*/})"
-if [ "$RECIPE" = 1 ]; then
-	run "${mk[@]}" tinyconfig
-	run "$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}"
-else
-	case $karch in
-	x86_64) sarch=x86 ;;
-	*) sarch=$karch ;;
-	esac
-	allconfig=()
-	for f in "$src/kernel/configs/tiny-base.config" \
-		 "$src/kernel/configs/tiny.config" \
-		 "$src/arch/$sarch/configs/tiny.config" "${frags[@]}"; do
-		[ ! -f "$f" ] || allconfig+=("$f")
-	done
-	cat "${allconfig[@]}" >"$dir/igloo-kmods.config"
-	run "${mk[@]}" KCONFIG_ALLCONFIG="$dir/igloo-kmods.config" allnoconfig
-fi
+run "${mk[@]}" tinyconfig
+run "$src/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "${frags[@]}"
 run "${mk[@]}" olddefconfig
 
 # Every value asked for (the last fragment that names a symbol wins) must
@@ -374,25 +330,6 @@ ccache_counts()
 		END { print h + 0, m + 0 }'
 }
 read -r hits0 misses0 < <(ccache_counts)
-if [ "$prepare_only" = 1 ]; then
-	log "preparing $version-$flavour for external modules (make -j$jobs modules_prepare; log: $blog)"
-	run "${mk[@]}" modules_prepare
-	[ -z "$prepare_extra" ] || run "${mk[@]}" "$prepare_extra"
-	t_build=$(date +%s)
-	read -r hits1 misses1 < <(ccache_counts)
-	cat >"$dir/build-times" <<EOF2
-unpack $((t_src - t0))
-configure $((t_cfg - t_src))
-modules_prepare $((t_build - t_cfg))
-total $((t_build - t0))
-ccache_hits $((hits1 - hits0))
-ccache_misses $((misses1 - misses0))
-EOF2
-	date '+%F %T' >"$stamp"
-	log "prepared $(cat "$dir/include/config/kernel.release") in $((t_build - t0)) s"
-	print_info
-	exit 0
-fi
 log "building $version-$flavour (make -j$jobs ${image##*/} modules; log: $blog)"
 run "${mk[@]}" "${image##*/}" modules
 t_build=$(date +%s)
@@ -408,7 +345,7 @@ rm -f "$dir/modroot/lib/modules/$rel/build" "$dir/modroot/lib/modules/$rel/sourc
 # --- prune: keep what booting and out-of-tree modules need -------------------
 size_before=$(du -sm "$dir" | cut -f1)
 find "$dir" \( -path "$dir/scripts" -o -path "$dir/tools" -o \
-	       -path "$dir/modroot" -o -path "$dir/${prepare_extra:-.}" \) \
+	       -path "$dir/modroot" -o -path "$dir/${keep_extra:-.}" \) \
 	-prune -o -type f \
 	\( -name '*.o' -o -name '*.a' -o -name '.*.cmd' -o -name '*.mod' \
 	   -o -name '*.mod.c' -o -name '*.ko' -o -name '.*.d' \
