@@ -614,9 +614,9 @@ static inline long copy_from_user_nofault(void *dst, const void __user *src,
  * rather than a copy and a memcmp() of each piece (for dummy.ko's 17,497
  * bytes on Debian's 6.1 under QEMU -icount: 9,692 guest instructions, four
  * words a step; 13,503 a word a step; 35,748 copied and compared,
- * Documentation/benchmark.rst). Both buffers are
- * word-aligned. Without user_access_begin() taking a range (5.0),
- * -EOPNOTSUPP: the caller copies instead.
+ * Documentation/benchmark.rst). Both buffers are word-aligned. Without
+ * user_access_begin() taking a range (5.0), -EOPNOTSUPP: the caller
+ * copies instead.
  */
 #ifdef KMODS_HAVE_USER_ACCESS_RANGE
 #ifndef nmi_uaccess_okay

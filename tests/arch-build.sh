@@ -5,10 +5,11 @@
 #
 # Build coverage of penguin's 6.13 architectures (KMODS_BUILDONLY_ARCHES,
 # tests/cross/lib.sh): for riscv64, powerpc (32-bit big-endian e500),
-# powerpc64 (64-bit big-endian) and mips64eb, igloo_kmods.ko must build without a compiler warning against
-# a linux-source-SERIES tree (default 6.12) that tests/kernel/build.sh
-# made; with the default transport (relay: the trees have relay and
-# debugfs) and with KMODS_TRANSPORT=chardev (what penguin's kernels get).
+# powerpc64 (64-bit big-endian) and mips64eb, igloo_kmods.ko must build
+# without a compiler warning against a linux-source-SERIES tree (default
+# 6.12) that tests/kernel/build.sh made; with the default transport
+# (relay: the trees have relay and debugfs) and with
+# KMODS_TRANSPORT=chardev (what penguin's kernels get).
 # They are built against the full kernels that tests/arch.sh boots (the
 # first run builds them and their busybox). The powerpc64 (big-endian)
 # module must be of the ELFv2 ABI, as the kernel is (the ELFv1 ABI's
